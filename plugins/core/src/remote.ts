@@ -1,0 +1,46 @@
+/**
+ * Running a framed script on a connection. The script travels on stdin, never on the command line: no
+ * argv limit, no second layer of quoting, and nothing of it in the remote process list.
+ */
+import type { Connection } from './connection.js';
+import { errors } from './errors.js';
+import { quote } from './quote.js';
+import { frameSteps, type StepResult } from './steps.js';
+
+export interface RunAs {
+  /** run through `sudo -n` */
+  sudo: boolean;
+  /** with sudo: the target user (default root) */
+  user?: string;
+}
+
+/** The remote command line that evaluates the script given on stdin, as the wanted user. */
+export function remoteShell(runAs: RunAs): string {
+  const shell = `sh -c 'eval "$(cat)"'`;
+  if (!runAs.sudo) return shell;
+  return `sudo -n ${runAs.user ? `-u ${quote(runAs.user)} ` : ''}-H -- ${shell}`;
+}
+
+export interface StepsOutcome {
+  results: StepResult[];
+  /** stderr of the exec outside any step (sudo's complaints, shell errors) */
+  stderr: string;
+  code: number | null;
+}
+
+/** Runs steps in one exec. Steps that did not run (after a failure) have no result. */
+export async function runSteps(
+  conn: Connection,
+  steps: string[],
+  opts: RunAs & { stopOnFailure: boolean; errexit: boolean },
+): Promise<StepsOutcome> {
+  if (steps.length === 0) return { results: [], stderr: '', code: 0 };
+  const framed = frameSteps(steps, opts);
+  const r = await conn.exec(remoteShell(opts), { stdin: framed.script });
+  const results = framed.parse(r.stdout);
+  if (results.length === 0 && r.code !== 0) {
+    if (opts.sudo && /sudo:|password is required/.test(r.stderr)) throw errors.become(conn.alias, r.stderr);
+    throw errors.command('remote shell', r.code, r.stderr || r.stdout, { host: conn.alias });
+  }
+  return { results, stderr: r.stderr, code: r.code };
+}

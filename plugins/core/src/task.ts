@@ -1,0 +1,131 @@
+/**
+ * The task contract (DESIGN §4). A task type reads facts, compares them with the desired state in a pure
+ * `check`, and emits guarded commands for the resulting plan. Because `check` is pure and `apply` only
+ * carries out its plan, `--check` and a real run cannot disagree, and the engine is free to batch the
+ * facts of many tasks into one remote exec.
+ */
+import { errors } from './errors.js';
+
+/** What a fact command produced on the host. */
+export interface FactOutput {
+  stdout: string;
+  stderr: string;
+  /** exit status of the fact command; non-zero is often meaningful (e.g. "file absent") */
+  code: number;
+}
+
+/** One thing a task reads on the host: a shell snippet and a parser for its output. */
+export interface FactRequest<T> {
+  command: string;
+  parse(output: FactOutput): T;
+}
+
+export type FactRequests<F> = { [K in keyof F]: FactRequest<F[K]> };
+
+/** A plan that changes something. `state` carries whatever `apply` needs that `check` computed. */
+export interface Changes<S = unknown> {
+  changes: string[];
+  /** unified diff of file content, shown under --diff */
+  diff?: string;
+  state?: S;
+}
+/** A plan that changes nothing must say why. */
+export interface NoChange {
+  noop: string;
+}
+export type Plan<S = unknown> = Changes<S> | NoChange;
+
+export const isNoop = (plan: Plan<unknown>): plan is NoChange => 'noop' in plan;
+export const noop = (reason: string): NoChange => ({ noop: reason });
+export const changes = <S>(list: string[], extra: Omit<Changes<S>, 'changes'> = {}): Changes<S> => ({
+  changes: list,
+  ...extra,
+});
+
+/** A remote step: a shell snippet run under `set -e`, and what to call it in output and errors. */
+export interface Command {
+  script: string;
+  /** shown in progress and errors instead of the script (scripts may carry file content) */
+  display: string;
+}
+
+/** What a task knows about where it runs. */
+export interface TaskContext {
+  alias: string;
+  /** the login user */
+  user: string;
+  /** the user the task's commands run as (root under become) */
+  runAs: string;
+  vars: Record<string, unknown>;
+  check: boolean;
+}
+
+export interface TaskType<O, F = Record<string, unknown>, S = unknown> {
+  /** named after the resource: `file.content`, `systemd.unit` */
+  name: `${string}.${string}`;
+  /** the progress line, e.g. `/etc/nginx/sites-available/app` */
+  describe(options: O): string;
+  /** throws an E_OPTIONS error for options that cannot work; runs before anything connects */
+  validate?(options: O): void;
+  facts(options: O, ctx: TaskContext): FactRequests<F>;
+  check(facts: F, options: O, ctx: TaskContext): Plan<S>;
+  apply(plan: Changes<S>, options: O, ctx: TaskContext): Command[];
+}
+
+/** Options every task accepts besides its own. */
+export interface CommonOptions {
+  /** replaces the generated progress line */
+  title?: string;
+  /** for --tags / --skip-tags */
+  tags?: string[];
+  /** handlers to run once at the end of the phase if this task changed something */
+  notify?: string | string[];
+  /** run through `sudo -n` (default: true when the login user is not root) */
+  become?: boolean;
+  /** run as this user (through sudo) instead of root */
+  becomeUser?: string;
+  /** skip the task when false */
+  when?: boolean;
+}
+
+/** A task type bound to its options: what playbooks and plugins list. */
+export interface Task<O = any> {
+  readonly type: TaskType<O, any, any>;
+  readonly options: O;
+  readonly title: string;
+  readonly tags: readonly string[];
+  readonly notify: readonly string[];
+  readonly become?: boolean;
+  readonly becomeUser?: string;
+  readonly when: boolean;
+}
+
+export type TaskFactory<O> = ((options: O & CommonOptions) => Task<O>) & { readonly type: TaskType<O, any, any> };
+
+const commonKeys = new Set(['title', 'tags', 'notify', 'become', 'becomeUser', 'when']);
+
+/** Turns a task type into the factory playbooks call: `file({ path, content })`. */
+export function defineTask<O, F, S>(type: TaskType<O, F, S>): TaskFactory<O> {
+  const factory = (all: O & CommonOptions): Task<O> => {
+    if (!all || typeof all !== 'object') throw errors.options(`${type.name}: options must be an object`);
+    const options = Object.fromEntries(Object.entries(all).filter(([k]) => !commonKeys.has(k))) as O;
+    const { title, tags = [], notify = [], become, becomeUser, when = true } = all as CommonOptions;
+    try {
+      type.validate?.(options);
+    } catch (e) {
+      if (e instanceof Error) e.message = `${type.name}: ${e.message}`;
+      throw e;
+    }
+    return {
+      type: type as TaskType<O, any, any>,
+      options,
+      title: title ?? type.describe(options),
+      tags,
+      notify: typeof notify === 'string' ? [notify] : notify,
+      become,
+      becomeUser,
+      when,
+    };
+  };
+  return Object.assign(factory, { type: type as TaskType<O, any, any> });
+}
