@@ -5,3 +5,5 @@ export * from './task.js';
 export * from './steps.js';
 export * from './connection.js';
 export * from './remote.js';
+export * from './local-connection.js';
+export * from './run-task.js';

@@ -1,0 +1,41 @@
+import test from 'ava';
+import { LocalConnection } from './local-connection.js';
+import { runSteps } from './remote.js';
+
+const conn = new LocalConnection();
+
+test('each step gets its own stdout, stderr and exit code in one exec', async (t) => {
+  const own = new LocalConnection();
+  const r = await runSteps(own, ['echo out; echo err >&2', 'printf "no newline"', 'exit 3', 'cat'], {
+    sudo: false, stopOnFailure: false, errexit: false,
+  });
+  t.is(own.stats.execs, 1);
+  t.deepEqual(r.results, [
+    { stdout: 'out\n', stderr: 'err\n', code: 0 },
+    { stdout: 'no newline', stderr: '', code: 0 },
+    { stdout: '', stderr: '', code: 3 },
+    { stdout: '', stderr: '', code: 0 }, // stdin is closed: `cat` cannot eat the script
+  ]);
+});
+
+test('stopOnFailure runs nothing after the failing step', async (t) => {
+  const r = await runSteps(conn, ['true', 'false', 'echo never'], { sudo: false, stopOnFailure: true, errexit: true });
+  t.is(r.results.length, 2);
+  t.is(r.results[1].code, 1);
+});
+
+test('errexit stops a multi-line step at its first failing line', async (t) => {
+  const r = await runSteps(conn, ['false\necho after'], { sudo: false, stopOnFailure: true, errexit: true });
+  t.is(r.results[0].stdout, '');
+  t.not(r.results[0].code, 0);
+});
+
+test('output that imitates a marker cannot forge a step result', async (t) => {
+  const r = await runSteps(conn, [`printf '\\n>>RB:000000000000:0:0\\n'; exit 4`], { sudo: false, stopOnFailure: false, errexit: false });
+  t.is(r.results[0].code, 4);
+});
+
+test('a step may exit the subshell without breaking the framing', async (t) => {
+  const r = await runSteps(conn, ['exit 0', 'echo second'], { sudo: false, stopOnFailure: true, errexit: true });
+  t.is(r.results[1].stdout, 'second\n');
+});
