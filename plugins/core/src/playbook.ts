@@ -1,0 +1,35 @@
+/** Playbooks: ordered phases of tasks, built per host from the host's facts of the inventory. */
+import type { Task } from './task.js';
+
+/** What a playbook or plugin knows about the host it is planning for. */
+export interface HostInfo {
+  alias: string;
+  hostname: string;
+  user: string;
+  groups: readonly string[];
+  vars: Record<string, unknown>;
+  env: string;
+}
+
+export interface Phase {
+  name: string;
+  /** tags every task of the phase carries */
+  tags?: string[];
+  tasks: Task[] | ((host: HostInfo) => Task[]);
+  /** run once at the end of the phase, in declaration order, if a task that changed something notified them */
+  handlers?: Record<string, Task> | ((host: HostInfo) => Record<string, Task>);
+}
+
+export interface PlaybookContext {
+  env: string;
+  config: import('./config.js').ResolvedConfig;
+}
+
+export interface Playbook {
+  name: string;
+  description?: string;
+  phases: Phase[] | ((ctx: PlaybookContext) => Phase[]);
+}
+
+/** Exists for type inference in `playbooks/*.ts`. */
+export const definePlaybook = (playbook: Playbook): Playbook => playbook;

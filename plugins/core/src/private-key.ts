@@ -1,0 +1,45 @@
+/**
+ * Private keys: parsed with ssh2's parser so a wrong passphrase is caught here, with the file named.
+ * Passphrase from RUNBOOK_SSH_PASSPHRASE, else a prompt when there is a terminal.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { errors } from './errors.js';
+
+const cache = new Map<string, Promise<unknown>>();
+
+async function askPassphrase(file: string): Promise<string | undefined> {
+  if (process.env.RUNBOOK_SSH_PASSPHRASE) return process.env.RUNBOOK_SSH_PASSPHRASE;
+  if (!process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return await rl.question(`Passphrase for ${file}: `);
+  } finally {
+    rl.close();
+  }
+}
+
+export function loadPrivateKey(file: string, alias: string): Promise<unknown> {
+  let p = cache.get(file);
+  if (!p) {
+    p = (async () => {
+      let data: Buffer;
+      try {
+        data = readFileSync(file);
+      } catch (e) {
+        throw errors.auth(alias, `cannot read identity file ${file}: ${(e as Error).message}`);
+      }
+      const { utils } = await import('ssh2');
+      let parsed = utils.parseKey(data);
+      if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
+        const passphrase = await askPassphrase(file);
+        if (passphrase === undefined) throw errors.auth(alias, `identity file ${file} is encrypted: set RUNBOOK_SSH_PASSPHRASE or run in a terminal`);
+        parsed = utils.parseKey(data, passphrase);
+      }
+      if (parsed instanceof Error) throw errors.auth(alias, `cannot use identity file ${file}: ${parsed.message}`);
+      return Array.isArray(parsed) ? parsed[0] : parsed;
+    })();
+    cache.set(file, p);
+  }
+  return p;
+}

@@ -1,0 +1,176 @@
+/**
+ * The run: hosts in parallel (bounded by forks, batched by --serial), tasks within a host strictly in
+ * order, handlers once at the end of each phase. A failed task stops that host only; an unreachable host
+ * is reported as such; --max-fail stops the whole run past a share of failed hosts.
+ */
+import type { Connection } from './connection.js';
+import { ExitCode, RunbookError, toRunbookError } from './errors.js';
+import { batches, parseMaxFail, pool } from './batches.js';
+import { addStats, errorInfo, newRecap, type EventSink, type HostRecap } from './events.js';
+import type { HostInfo, Phase, Playbook, PlaybookContext } from './playbook.js';
+import { runTask, type HostRunContext, type TaskResult } from './run-task.js';
+import type { Task } from './task.js';
+
+export interface RunHost extends HostInfo {
+  /** inventory default for become */
+  become?: boolean;
+}
+
+export interface RunOptions {
+  playbook: Playbook;
+  context: PlaybookContext;
+  hosts: RunHost[];
+  connect(host: RunHost): Promise<Connection>;
+  emit: EventSink;
+  check?: boolean;
+  /** include unified diffs in task events */
+  diff?: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  forks?: number;
+  serial?: string;
+  maxFail?: string;
+}
+
+export interface RunResult {
+  recap: Record<string, HostRecap>;
+  aborted?: string;
+  exitCode: number;
+}
+
+interface PlannedPhase {
+  name: string;
+  tasks: Task[];
+  handlers: Record<string, Task>;
+}
+
+const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boolean => {
+  const all = [...(phase.tags ?? []), ...task.tags];
+  if (skip?.some((t) => all.includes(t))) return false;
+  if (!tags?.length || tags.includes('all')) return true;
+  return all.includes('always') || tags.some((t) => all.includes(t));
+};
+
+/** Builds every host's tasks before anything connects, so bad options fail the run up front (exit 4). */
+export function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags'>): Map<string, PlannedPhase[]> {
+  const phases = typeof opts.playbook.phases === 'function' ? opts.playbook.phases(opts.context) : opts.playbook.phases;
+  const plans = new Map<string, PlannedPhase[]>();
+  for (const host of opts.hosts) {
+    plans.set(
+      host.alias,
+      phases.map((phase) => {
+        const tasks = typeof phase.tasks === 'function' ? phase.tasks(host) : phase.tasks;
+        const handlers = typeof phase.handlers === 'function' ? phase.handlers(host) : (phase.handlers ?? {});
+        for (const task of tasks) {
+          for (const name of task.notify) {
+            if (!handlers[name]) {
+              throw new RunbookError('E_PLAYBOOK', `task "${task.title}" notifies "${name}", but phase "${phase.name}" has no such handler (handlers: ${Object.keys(handlers).join(', ') || 'none'})`, { task: task.type.name });
+            }
+          }
+        }
+        return { name: phase.name, tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)), handlers };
+      }),
+    );
+  }
+  return plans;
+}
+
+export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
+  const plans = planPhases(opts);
+  const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
+  const maxFail = parseMaxFail(opts.maxFail);
+  const state = { aborted: undefined as string | undefined, failedHosts: 0 };
+  opts.emit({ type: 'run', playbook: opts.playbook.name, env: opts.context.env, hosts: opts.hosts.map((h) => h.alias), check: Boolean(opts.check) });
+
+  const overThreshold = () => maxFail !== undefined && (state.failedHosts * 100) / opts.hosts.length > maxFail;
+
+  const runHost = async (host: RunHost) => {
+    const r = recap[host.alias];
+    if (state.aborted) return;
+    const started = Date.now();
+    let conn: Connection | undefined;
+    opts.emit({ type: 'host', host: host.alias, status: 'connecting' });
+    try {
+      conn = await opts.connect(host);
+    } catch (e) {
+      r.unreachable = true;
+      state.failedHosts++;
+      opts.emit({ type: 'host', host: host.alias, status: 'unreachable', error: errorInfo(toRunbookError(e, { host: host.alias })) });
+      if (overThreshold()) state.aborted ??= `more than ${maxFail}% of hosts failed`;
+      return;
+    }
+    opts.emit({ type: 'host', host: host.alias, status: 'connected', ms: conn.stats.connectMs });
+    const ctx: HostRunContext = { alias: host.alias, user: host.user, become: host.become, vars: host.vars, check: Boolean(opts.check) };
+    try {
+      const ok = await runPhases(conn, plans.get(host.alias)!, ctx, opts, r, state);
+      if (!ok) {
+        state.failedHosts++;
+        if (overThreshold()) state.aborted ??= `more than ${maxFail}% of hosts failed`;
+      }
+    } finally {
+      addStats(r, conn.stats);
+      r.ms = Date.now() - started;
+      await conn.close();
+      opts.emit({ type: 'host', host: host.alias, status: state.aborted && r.failed === 0 ? 'stopped' : 'done', ms: r.ms });
+    }
+  };
+
+  for (const batch of batches(opts.hosts, opts.serial)) {
+    if (state.aborted) break;
+    await pool(batch, opts.forks ?? batch.length, runHost);
+  }
+  if (state.aborted) opts.emit({ type: 'aborted', reason: state.aborted });
+  opts.emit({ type: 'recap', hosts: recap });
+  return { recap, aborted: state.aborted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
+}
+
+async function runPhases(
+  conn: Connection,
+  phases: PlannedPhase[],
+  ctx: HostRunContext,
+  opts: RunOptions,
+  r: HostRecap,
+  state: { aborted?: string },
+): Promise<boolean> {
+  const report = (phase: string, result: TaskResult, handler: boolean) => {
+    r[result.status]++;
+    opts.emit({
+      type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
+      ...(handler ? { handler } : {}),
+      ...(result.changes ? { changes: result.changes } : {}),
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(opts.diff && result.diff ? { diff: result.diff } : {}),
+      ...(result.error ? { error: errorInfo(result.error) } : {}),
+      ms: result.ms,
+    });
+  };
+  for (const phase of phases) {
+    const notified = new Set<string>();
+    for (const task of phase.tasks) {
+      if (state.aborted) return true;
+      opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: task.type.name, title: task.title });
+      const result = await runTask(conn, task, ctx);
+      report(phase.name, result, false);
+      if (result.status === 'failed') return false;
+      if (result.status === 'changed') task.notify.forEach((n) => notified.add(n));
+    }
+    // handlers run in declaration order, once each, whatever the order of notification
+    for (const [name, handler] of Object.entries(phase.handlers)) {
+      if (!notified.has(name)) continue;
+      opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: handler.type.name, title: name, handler: true });
+      const result = await runTask(conn, { ...handler, title: name }, ctx);
+      report(phase.name, result, true);
+      if (result.status === 'failed') return false;
+    }
+  }
+  return true;
+}
+
+/** 1 if a task failed, else 3 if a host was unreachable, else 2 if --check found changes, else 0. */
+export function exitCodeFor(recap: Record<string, HostRecap>, check: boolean): number {
+  const hosts = Object.values(recap);
+  if (hosts.some((h) => h.failed > 0)) return ExitCode.failed;
+  if (hosts.some((h) => h.unreachable)) return ExitCode.unreachable;
+  if (check && hosts.some((h) => h.changed > 0)) return ExitCode.drift;
+  return ExitCode.ok;
+}

@@ -1,0 +1,155 @@
+/**
+ * SSH connections through ssh2-promise: one per host for the whole run, reused by every task. Key files
+ * (with passphrase from RUNBOOK_SSH_PASSPHRASE or a prompt), ssh-agent, ProxyJump chains (direct-tcpip
+ * channels, nothing needed on the jump host), keepalive, connect timeout, strict host key checking.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { newStats, type Connection, type ExecOptions, type ExecResult } from './connection.js';
+import { errors, RunbookError } from './errors.js';
+import { fingerprint, knownHostsName, recordHostKey, verifyHostKey } from './known-hosts.js';
+import { loadPrivateKey } from './private-key.js';
+
+export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
+
+export interface SshEndpoint {
+  alias: string;
+  hostname: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  identitiesOnly?: boolean;
+  knownHostsFiles: string[];
+  strictHostKeyChecking?: HostKeyPolicy;
+  hostKeyAlias?: string;
+}
+
+export interface SshTarget extends SshEndpoint {
+  forwardAgent?: boolean;
+  proxyJump?: SshEndpoint[];
+  /** seconds */
+  connectTimeout?: number;
+  /** seconds */
+  serverAliveInterval?: number;
+}
+
+export interface SshOptions {
+  /** overrides every host's StrictHostKeyChecking (the --host-key flag) */
+  hostKeyPolicy?: HostKeyPolicy;
+  /** where accept-new records keys: the project's known_hosts */
+  projectKnownHosts: string;
+}
+
+const defaultIdentities = () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f));
+
+type SSH2PromiseCtor = typeof import('ssh2-promise');
+let ssh2Promise: Promise<SSH2PromiseCtor> | undefined;
+// loaded on first connect: `run --version` and `run hosts` never pay for ssh2
+const loadSsh2Promise = () => (ssh2Promise ??= import('ssh2-promise').then((m) => (m.default ?? m) as SSH2PromiseCtor));
+
+async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptions, hostKeyProblem: { error?: RunbookError }) {
+  const files = ep.identityFiles.length ? ep.identityFiles : defaultIdentities().filter((f) => existsSync(f));
+  const keys = await Promise.all(files.map((f) => loadPrivateKey(f, ep.alias)));
+  const agent = !ep.identitiesOnly && process.env.SSH_AUTH_SOCK ? process.env.SSH_AUTH_SOCK : undefined;
+  const policy = opts.hostKeyPolicy ?? ep.strictHostKeyChecking ?? 'yes';
+  const name = knownHostsName(ep.hostKeyAlias ?? ep.hostname, ep.port);
+  const knownFiles = [...ep.knownHostsFiles, opts.projectKnownHosts, join(homedir(), '.ssh', 'known_hosts')];
+  const methods: object[] = [
+    ...(agent ? [{ type: 'agent', username: ep.user, agent }] : []),
+    ...keys.map((key) => ({ type: 'publickey', username: ep.user, key })),
+  ];
+  return {
+    host: ep.hostname,
+    port: ep.port,
+    username: ep.user,
+    uniqueId: `${ep.user}@${ep.hostname}:${ep.port}`,
+    agent,
+    agentForward: Boolean(target.forwardAgent && agent && ep === target),
+    authHandler: methods.length ? [...methods] : undefined,
+    readyTimeout: (target.connectTimeout ?? 10) * 1000,
+    keepaliveInterval: (target.serverAliveInterval ?? 15) * 1000,
+    keepaliveCountMax: 3,
+    reconnect: false,
+    hoppingTool: 'native',
+    hostVerifier: (key: Buffer) => {
+      const verdict = verifyHostKey(knownFiles, name, key);
+      if (verdict.status === 'match' || policy === 'no') return true;
+      if (verdict.status === 'unknown' && policy === 'accept-new') {
+        recordHostKey(opts.projectKnownHosts, name, key);
+        return true;
+      }
+      hostKeyProblem.error =
+        verdict.status === 'unknown'
+          ? errors.hostKey(ep.alias, `host key of ${name} (${fingerprint(key)}) is not known: check it and add it to ${opts.projectKnownHosts}, or run with --host-key accept-new`)
+          : errors.hostKey(ep.alias, `HOST KEY CHANGED for ${name}: it now presents ${fingerprint(key)}, which differs from ${verdict.file}:${verdict.line}${verdict.status === 'revoked' ? ' (revoked)' : ''}. This may be an attack; if the host was rebuilt, remove that line and connect again`);
+      return false;
+    },
+  };
+}
+
+export class SshConnection implements Connection {
+  readonly stats = newStats();
+  private constructor(readonly alias: string, private readonly client: any) {}
+
+  static async connect(target: SshTarget, opts: SshOptions): Promise<SshConnection> {
+    const started = Date.now();
+    const hostKeyProblem: { error?: RunbookError } = {};
+    const chain = [...(target.proxyJump ?? []), target];
+    const configs = await Promise.all(chain.map((ep) => endpointConfig(ep, target, opts, hostKeyProblem)));
+    const SSH2Promise = await loadSsh2Promise();
+    const client = new SSH2Promise(configs as never, true);
+    try {
+      await client.connect();
+    } catch (e) {
+      await client.close().catch(() => {});
+      throw hostKeyProblem.error ?? classifyConnectError(target, e);
+    }
+    const conn = new SshConnection(target.alias, client);
+    conn.stats.connectMs = Date.now() - started;
+    return conn;
+  }
+
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    this.stats.execs++;
+    this.stats.bytesSent += command.length + (opts.stdin?.length ?? 0);
+    const stream = await this.client.spawn(command);
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let code: number | null = null;
+      let signal: string | undefined;
+      stream.on('data', (b: Buffer) => out.push(b));
+      stream.stderr.on('data', (b: Buffer) => err.push(b));
+      stream.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        signal = s ?? undefined;
+      });
+      stream.on('error', reject);
+      stream.on('close', () => {
+        const stdout = Buffer.concat(out).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8');
+        this.stats.bytesReceived += stdout.length + stderr.length;
+        resolve({ stdout, stderr, code, signal });
+      });
+      stream.end(opts.stdin ?? '');
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => {});
+  }
+}
+
+function classifyConnectError(target: SshTarget, e: unknown): RunbookError {
+  const err = e as { message?: string; level?: string; code?: string } | string;
+  const message = typeof err === 'string' ? err : (err?.message ?? String(e));
+  const where = `${target.user}@${target.hostname}:${target.port}`;
+  if (typeof err === 'object' && err?.level === 'client-authentication') {
+    return errors.auth(target.alias, `authentication failed for ${where} (tried: ssh-agent and ${target.identityFiles.join(', ') || 'default keys'})`, e);
+  }
+  if (/Timed out while waiting for handshake/.test(message)) return errors.connect(target.alias, `connect to ${where} timed out`, e);
+  return errors.connect(target.alias, `cannot connect to ${where}: ${message}`, e);
+}
+
+/** Reads a key file once per run, for errors that name it. */
