@@ -1,0 +1,75 @@
+// One host: overlay root, identity files, network, the nspawn process; and tearing all that down.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { $ } from 'zx';
+import { cachePaths, hostDirs, logFile, slotNames } from './paths.js';
+import { createHostNet, deleteHostNet } from './net.js';
+import { removeTree, unmountUnder } from './mounts.js';
+import { proxyUrl } from './proxy.js';
+import { pidRef, signal, waitGone, type PidRef } from './proc.js';
+import type { SlotRecord } from './slots.js';
+
+/** Writes a file inside the container root without following a symlink planted there. */
+function put(root: string, rel: string, text: string, mode = 0o644): void {
+  const p = path.join(root, rel);
+  fs.rmSync(p, { force: true });
+  fs.writeFileSync(p, text, { mode });
+}
+
+/** Mounts the overlay and writes the host's identity; returns its ssh host public key. */
+export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; address: string }>): Promise<string> {
+  const d = hostDirs(r.name);
+  await removeTree(d.dir); // a same-named host of an earlier run
+  for (const p of [d.root, d.upper, d.work]) fs.mkdirSync(p, { recursive: true });
+  await $`mount -t overlay overlay -o ${`lowerdir=${cachePaths().rootfs},upperdir=${d.upper},workdir=${d.work}`} ${d.root}`.quiet();
+  put(d.root, 'etc/hostname', `${r.name}\n`);
+  put(d.root, 'etc/hosts', [
+    '127.0.0.1 localhost', `127.0.1.1 ${r.name}`, '::1 localhost ip6-localhost ip6-loopback',
+    ...peers.map((p) => `${p.address} ${p.name}`), '',
+  ].join('\n'));
+  // no DNS server on the bridge; no nameserver line = fast "refused" instead of slow timeouts
+  put(d.root, 'etc/resolv.conf', '# disposable test host: no DNS; apt goes through the proxy\n');
+  put(d.root, 'etc/apt/apt.conf.d/01proxy', `Acquire::http::Proxy "${proxyUrl()}";\n`);
+  const key = path.join(d.root, 'etc/ssh/ssh_host_ed25519_key');
+  fs.rmSync(key, { force: true });
+  fs.rmSync(`${key}.pub`, { force: true });
+  await $`ssh-keygen -q -t ed25519 -N ${''} -C ${`root@${r.name}`} -f ${key}`.quiet();
+  return fs.readFileSync(`${key}.pub`, 'utf8').split(/\s+/).slice(0, 2).join(' ');
+}
+
+export async function bootHost(r: SlotRecord): Promise<PidRef> {
+  await createHostNet(r.slot);
+  const d = hostDirs(r.name);
+  const log = logFile(r.name);
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const out = fs.openSync(log, 'w');
+  const args = ['-b', '-D', d.root, '-M', r.name, '--register=no', '--keep-unit', '--link-journal=no',
+    `--network-namespace-path=/run/netns/${slotNames(r.slot).netns}`,
+    '--resolv-conf=off', '--timezone=off', '--console=passive'];
+  // detached = own session (setsid): the container outlives this process and its terminal
+  const child = spawn('systemd-nspawn', args, { detached: true, stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  child.unref();
+  if (!child.pid) throw new Error(`could not start systemd-nspawn for ${r.name}; see ${log}`);
+  return pidRef(child.pid);
+}
+
+/** SIGTERM = clean poweroff of the container's systemd; SIGKILL whoever is left after the grace. */
+export async function stopContainers(refs: PidRef[], graceMs = 10_000): Promise<void> {
+  for (const p of refs) signal(p, 'SIGTERM');
+  const left = await waitGone(refs, graceMs);
+  for (const p of left) signal(p, 'SIGKILL');
+  await waitGone(left, 3000);
+}
+
+/** Clears every trace of a slot's host (the process must be gone already). */
+export async function clearHost(slot: number, name?: string): Promise<void> {
+  if (name) {
+    const d = hostDirs(name);
+    await unmountUnder(d.root);
+    await removeTree(d.dir);
+    fs.rmSync(`/run/systemd/nspawn/propagate/${name}`, { recursive: true, force: true });
+  }
+  await deleteHostNet(slot);
+}
