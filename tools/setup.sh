@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian machine needs for the demo and the tests: Debian packages for the local test
+# hosts, the npm packages, a build, and the cached test-host rootfs. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+need=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ca-certificates git curl)
+missing=()
+for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# the packaged apt-cacher-ng daemon is not ours: the test hosts start their own on the test bridge
+if [ -f /var/run/apt-cacher-ng/pid ]; then kill "$(cat /var/run/apt-cacher-ng/pid)" 2>/dev/null || true; fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+NX_DAEMON=false npx nx run-many -t build --outputStyle=static
+node tools/testhosts/dist/cli.js build
