@@ -1,0 +1,7 @@
+export { loadInventory, listEnvs } from './load-inventory.js';
+export { selectHosts } from './select-hosts.js';
+export { parseExtraVars } from './parse-extra-vars.js';
+export { mergeVars, type Vars } from './merge-vars.js';
+export { loadSshConfig, parseSshConfig, type SshConfig } from './ssh-config.js';
+export { resolveSshHost, sshConfigAliases, type SshHostOptions } from './resolve-ssh-host.js';
+export type { HostSpec, JumpHop, Inventory, InventoryGroup, LoadInventoryOptions, HostKeyChecking } from './types.js';
