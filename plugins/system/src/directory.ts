@@ -1,0 +1,101 @@
+/** `file.directory`: a directory with this mode and owner, or no directory at all. */
+import { changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
+import { describeState, fileFact, type FileState } from './file-fact.js';
+import { absolutePath, normalizeMode, oneOf, optionalAccount, optionalBoolean, requireObject } from './options.js';
+import { describeOwnership, ownershipChanges, ownershipDelta, ownershipScript, type Ownership } from './ownership.js';
+
+export interface DirectoryOptions {
+  /**
+   * Absolute path of the directory.
+   * @example '/srv/myapp/releases'
+   */
+  path: string;
+  /**
+   * Octal mode. Unset: an existing directory keeps its mode, a new one gets 0755.
+   * @default undefined
+   * @example '0750'
+   */
+  mode?: string | number;
+  /**
+   * Owner (name or uid) of the directory itself (not its content).
+   * @default undefined (kept; the task's user for a new directory)
+   * @example 'deploy'
+   */
+  owner?: string;
+  /**
+   * Group (name or gid).
+   * @default undefined
+   * @example 'www-data'
+   */
+  group?: string;
+  /**
+   * Create missing parent directories too (`mkdir -p`; parents get mode 0755 and the task's user).
+   * @default false
+   * @example true
+   */
+  recursive?: boolean;
+  /**
+   * `absent` removes the directory and everything in it.
+   * @default 'present'
+   * @example 'absent'
+   */
+  state?: 'present' | 'absent';
+}
+
+interface DirState {
+  create?: boolean;
+  remove?: boolean;
+  fix?: Ownership;
+}
+
+const want = (o: DirectoryOptions): Ownership => ({ mode: normalizeMode('mode', o.mode), owner: o.owner, group: o.group });
+
+function check(f: FileState, o: DirectoryOptions) {
+  if (o.state === 'absent') {
+    if (f.kind === 'absent') return noop(`${o.path} absent`);
+    return changes<DirState>([`remove ${f.kind === 'directory' ? 'directory' : f.kind} ${o.path}`], { state: { remove: true } });
+  }
+  if (f.kind === 'absent') {
+    const attrs = describeOwnership(want(o));
+    return changes<DirState>([`create ${o.path}${o.recursive ? ' (with parents)' : ''}${attrs ? ` (${attrs})` : ''}`], {
+      state: { create: true, fix: want(o) },
+    });
+  }
+  if (f.kind !== 'directory') {
+    throw errors.options(`path: ${o.path} exists and is a ${f.kind === 'file' ? 'regular file' : f.kind}, not a directory`, { key: 'path' });
+  }
+  const fix = ownershipDelta(f, want(o));
+  if (!fix) return noop(`${o.path} present, ${describeState(f)}`);
+  return changes<DirState>(ownershipChanges(f, want(o)), { state: { fix } });
+}
+
+function apply(s: DirState, o: DirectoryOptions): Command[] {
+  const p = quote(o.path);
+  if (s.remove) return [{ script: `rm -rf -- ${p}`, display: `rm -rf ${o.path}` }];
+  const lines = s.create ? [`[ -d ${p} ] || mkdir ${o.recursive ? '-p ' : ''}-- ${p}`] : [];
+  lines.push(...ownershipScript(p, s.fix ?? {}));
+  return [{ script: lines.join('\n'), display: `${s.create ? 'mkdir' : 'chmod/chown'} ${o.path}` }];
+}
+
+export const directoryType: TaskType<DirectoryOptions, { dir: FileState }, DirState> = {
+  name: 'file.directory',
+  describe: (o) => o.path,
+  validate(o) {
+    requireObject('directory', o);
+    absolutePath('path', o.path);
+    normalizeMode('mode', o.mode);
+    optionalAccount('owner', o.owner);
+    optionalAccount('group', o.group);
+    optionalBoolean('recursive', o.recursive);
+    oneOf('state', o.state, ['present', 'absent']);
+  },
+  facts: (o) => ({ dir: fileFact(o.path, 0) }),
+  check: (facts, o) => check(facts.dir, o),
+  apply: (plan, o) => apply(plan.state!, o),
+};
+
+/**
+ * A directory (or its absence).
+ * @example directory({ path: '/srv/myapp/shared', owner: 'deploy', mode: '0750', recursive: true })
+ */
+export const directory = defineTask(directoryType);
