@@ -1,5 +1,5 @@
 export { loadInventory, listEnvs } from './load-inventory.js';
-export { selectHosts } from './select-hosts.js';
+export { selectHosts } from './limit.js';
 export { parseExtraVars } from './parse-extra-vars.js';
 export { mergeVars, type Vars } from './merge-vars.js';
 export { loadSshConfig, parseSshConfig, type SshConfig } from './ssh-config.js';
