@@ -7,7 +7,7 @@ import { cachePaths, hostDirs, logFile, slotNames } from './paths.js';
 import { createHostNet, deleteHostNet } from './net.js';
 import { removeTree, unmountUnder } from './mounts.js';
 import { proxyUrl } from './proxy.js';
-import { pidRef, signal, waitGone, type PidRef } from './proc.js';
+import { pidRef, pidsInNetns, signal, waitGone, type PidRef } from './proc.js';
 import type { SlotRecord } from './slots.js';
 
 /** Writes a file inside the container root without following a symlink planted there. */
@@ -65,6 +65,9 @@ export async function stopContainers(refs: PidRef[], graceMs = 10_000): Promise<
 
 /** Clears every trace of a slot's host (the process must be gone already). */
 export async function clearHost(slot: number, name?: string): Promise<void> {
+  const orphans = pidsInNetns(`/run/netns/${slotNames(slot).netns}`).map(pidRef);
+  for (const p of orphans) signal(p, 'SIGKILL');
+  await waitGone(orphans, 5000);
   if (name) {
     const d = hostDirs(name);
     await unmountUnder(d.root);

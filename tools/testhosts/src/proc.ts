@@ -51,3 +51,28 @@ export async function waitGone(refs: PidRef[], timeoutMs: number): Promise<PidRe
   }
   return alive;
 }
+
+/**
+ * Pids of processes inside a network namespace we created. Killing nspawn with SIGKILL orphans the
+ * container's systemd, which keeps running; the netns it sits in is how we find it again (by the
+ * namespace's inode, never by a process name).
+ */
+export function pidsInNetns(nsPath: string): number[] {
+  let ino: number;
+  try {
+    ino = fs.statSync(nsPath).ino;
+  } catch {
+    return [];
+  }
+  const want = `net:[${ino}]`;
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${p}/ns/net`) === want) out.push(Number(p));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
