@@ -68,5 +68,5 @@ export function closest(word: string, allowed: readonly string[]): string | unde
     return row[b.length];
   };
   const best = allowed.map((name) => ({ name, d: distance(word, name) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
+  return best && best.d <= (word.length <= 3 ? 1 : 2) ? best.name : undefined;
 }

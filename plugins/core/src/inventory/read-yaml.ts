@@ -17,7 +17,7 @@ export function readYaml(text: string, file: string): YamlSource {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: true, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
-    throw invalid({ file, line: error.linePos?.[0].line, key: '' }, `YAML syntax error: ${error.message.split('\n')[0]}`);
+    throw invalid({ file, line: lines.linePos(error.pos[0]).line, key: '' }, `YAML syntax error: ${error.message.split('\n')[0]}`);
   }
   const lineOf = (node: Node | undefined): number | undefined =>
     node?.range ? lines.linePos(node.range[0]).line : undefined;
