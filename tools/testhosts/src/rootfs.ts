@@ -69,6 +69,9 @@ export async function buildRootfs(opts: { force?: boolean; log?: (s: string) => 
     }
     const haveTar = !opts.force && tarballOk();
     if (haveTar && rootfsOk()) return done('cached');
+    if (fs.existsSync(c.rootfs) && lowerInUse(c.rootfs)) {
+      throw new Error(`${c.rootfs} needs a rebuild but running hosts use it as their base: run down first`);
+    }
     const tmp = `${c.rootfs}.tmp-${process.pid}`;
     if (haveTar) {
       log(`extracting ${c.tarball}`);
@@ -94,6 +97,11 @@ export async function buildRootfs(opts: { force?: boolean; log?: (s: string) => 
     fs.renameSync(tmp, c.rootfs);
     return done(haveTar ? 'extracted' : 'built');
   });
+}
+
+/** Overlays of running hosts list the base rootfs as lowerdir in /proc/mounts. */
+function lowerInUse(root: string): boolean {
+  return fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.includes(`lowerdir=${root},`));
 }
 
 async function debootstrap(root: string, log: (s: string) => void): Promise<void> {
