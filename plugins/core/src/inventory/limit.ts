@@ -52,6 +52,6 @@ function matchTerm(inv: Inventory, pattern: string): Set<string> | undefined {
 
 const nothingMatches = (inv: Inventory, limit: string, why: string) =>
   errors.usage(
-    `--limit "${limit}" ${why}; hosts: ${inv.hosts.map((h) => h.alias).join(', ') || '(none)'}; ` +
+    `--limit "${limit}": ${why}; hosts: ${inv.hosts.map((h) => h.alias).join(', ') || '(none)'}; ` +
       `groups: ${Object.keys(inv.groups).join(', ')}`,
   );

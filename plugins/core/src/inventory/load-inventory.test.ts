@@ -1,6 +1,6 @@
 import path from 'node:path';
 import test from 'ava';
-import { RunbookError } from '../errors.js';
+import { RunbookError, type ErrorCode } from '../errors.js';
 import { fixture } from './fixture.js';
 import { loadInventory } from './load-inventory.js';
 
@@ -10,7 +10,7 @@ interface Case {
   yaml?: string;
   files?: Record<string, string>;
   env?: string;
-  code?: string;
+  code?: ErrorCode;
   /** relative to the fixture dir; `{dir}` in message stands for the fixture dir */
   file?: string;
   line?: number;
