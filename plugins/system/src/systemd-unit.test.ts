@@ -1,0 +1,71 @@
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import type { FileState } from './file-fact.js';
+import { checkUnit, parseShow, systemdUnit, systemdUnitType, type SystemdUnitOptions, type UnitShow } from './systemd-unit.js';
+
+// `systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload -- nginx.service` on bookworm
+const RECORDED = 'LoadState=loaded\nActiveState=active\nNeedDaemonReload=no\nUnitFileState=enabled\n';
+
+test('parses systemctl show', (t) => {
+  t.deepEqual(parseShow(RECORDED), { LoadState: 'loaded', ActiveState: 'active', UnitFileState: 'enabled', NeedDaemonReload: 'no' });
+  t.deepEqual(systemdUnitType.facts({ name: 'a.service' }, {} as never).show.command,
+    'systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload -- a.service');
+});
+
+const UNIT = '[Service]\nExecStart=/bin/true\n';
+const running: UnitShow = parseShow(RECORDED);
+const stopped: UnitShow = { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
+const notFound: UnitShow = { LoadState: 'not-found', ActiveState: 'inactive', UnitFileState: '', NeedDaemonReload: 'no' };
+const same: FileState = { kind: 'file', mode: '0644', uid: 0, owner: 'root', gid: 0, group: 'root', sha256: createHash('sha256').update(UNIT).digest('hex'), content: Buffer.from(UNIT) };
+const old: FileState = { ...same, sha256: 'f'.repeat(64), content: Buffer.from('[Service]\nExecStart=/bin/false\n') };
+
+const plan = test.macro((t, f: { show: UnitShow; file?: FileState }, o: SystemdUnitOptions, expected: unknown) => {
+  const p = checkUnit(f, o);
+  if ('noop' in p) return t.deepEqual(p, expected);
+  const cmds = systemdUnitType.apply(p, o, {} as never).map((c) => c.display);
+  t.deepEqual({ changes: p.changes, commands: cmds }, expected);
+});
+
+test('up to date, running, enabled: noop', plan, { show: running, file: same }, { name: 'nginx.service', content: UNIT, enabled: true, state: 'started' },
+  { noop: 'nginx.service active, enabled, unit file up to date' });
+test('new unit: write, daemon-reload, enable, start', plan, { show: notFound, file: { kind: 'absent' } },
+  { name: 'app.service', content: UNIT, enabled: true, state: 'started' },
+  {
+    changes: ['create /etc/systemd/system/app.service (30 bytes, mode 0644, owner root, group root)', 'daemon-reload', 'enable app.service', 'start app.service'],
+    commands: ['write /etc/systemd/system/app.service', 'systemctl daemon-reload', 'systemctl enable app.service', 'systemctl start app.service'],
+  });
+test('changed unit while running: restart once', plan, { show: running, file: old }, { name: 'nginx.service', content: UNIT, state: 'started' },
+  {
+    changes: ['update content of /etc/systemd/system/nginx.service (2 → 2 lines)', 'daemon-reload', 'restart nginx.service (unit changed)'],
+    commands: ['write /etc/systemd/system/nginx.service', 'systemctl daemon-reload', 'systemctl restart nginx.service'],
+  });
+test('changed unit, restartOnChange false: no restart', plan, { show: running, file: old }, { name: 'nginx.service', content: UNIT, state: 'started', restartOnChange: false },
+  {
+    changes: ['update content of /etc/systemd/system/nginx.service (2 → 2 lines)', 'daemon-reload'],
+    commands: ['write /etc/systemd/system/nginx.service', 'systemctl daemon-reload'],
+  });
+test('NeedDaemonReload=yes alone reloads systemd', plan, { show: { ...running, NeedDaemonReload: 'yes' } }, { name: 'nginx.service' },
+  { changes: ['daemon-reload (systemd says the unit changed on disk)'], commands: ['systemctl daemon-reload'] });
+test('stopped → stop; disable', plan, { show: running }, { name: 'nginx.service', state: 'stopped', enabled: false },
+  { changes: ['disable nginx.service', 'stop nginx.service'], commands: ['systemctl disable nginx.service', 'systemctl stop nginx.service'] });
+test('restarted always changes', plan, { show: running }, { name: 'nginx.service', state: 'restarted' },
+  { changes: ['restart nginx.service'], commands: ['systemctl restart nginx.service'] });
+test('reloaded on a running unit: reload', plan, { show: running }, { name: 'nginx.service', state: 'reloaded' },
+  { changes: ['reload nginx.service'], commands: ['systemctl reload nginx.service'] });
+test('reloaded on a stopped unit: start', plan, { show: stopped }, { name: 'nginx.service', state: 'reloaded' },
+  { changes: ['start nginx.service'], commands: ['systemctl start nginx.service'] });
+test('static unit counts as enabled', plan, { show: { ...running, UnitFileState: 'static' } }, { name: 'x.timer', enabled: true },
+  { noop: 'x.timer active, static' });
+test('stopped and not found: noop', plan, { show: notFound }, { name: 'gone.service', state: 'stopped' }, { noop: 'gone.service inactive, not-found' });
+
+test('not found without content fails', (t) => {
+  t.throws(() => checkUnit({ show: notFound }, { name: 'x.service', state: 'started' }), { message: /not found on the host/ });
+});
+
+test('validation: unit names', (t) => {
+  t.throws(() => systemdUnit({ name: 'nginx' }), { message: /systemd.unit: name: expected a unit name ending in .service/ });
+  t.throws(() => systemdUnit({ name: '../x.service' }), { message: /name/ });
+  t.throws(() => systemdUnit({ name: '-x.service' }), { message: /name/ });
+  t.notThrows(() => systemdUnit({ name: 'getty@tty1.service', state: 'started' }));
+  t.throws(() => systemdUnit({ name: 'a.service', state: 'running' as never }), { message: /state: expected one of/ });
+});
