@@ -70,3 +70,39 @@ test('validation', (t) => {
   t.throws(() => download({ url: 'https://x/y', dest: '/x', sha256: 'abc' }), { message: /sha256: expected the 64 hex digits/ });
   t.throws(() => download({ url: 'https://x/y', dest: '/x' } as never), { message: /sha256/ });
 });
+
+/** Runs the apply script with a PATH that has only the tools listed (to force the wget/python3 fallbacks). */
+async function applyWith(tools: string[], dest: string): Promise<number | null> {
+  const { LocalConnection } = await import('@runbook/core');
+  const { mkdtempSync, symlinkSync, rmSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const bin = mkdtempSync(join(tmpdir(), 'rb-bin-'));
+  try {
+    for (const tool of ['mktemp', 'sha256sum', 'cut', 'chmod', 'chown', 'mv', 'rm', ...tools]) {
+      // python3 may be a pyenv shim (a script needing more tools): link the real interpreter
+      const real = tool === 'python3'
+        ? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' })
+        : execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+      symlinkSync(real.trim(), join(bin, tool));
+    }
+    const task = download({ url: `${base}/tool`, dest, sha256: SHA });
+    const [cmd] = task.type.apply({ changes: [], state: { fetch: true } }, task.options, {} as never);
+    const r = await new LocalConnection().exec(`PATH='${bin}' /bin/sh`, { stdin: `set -e\n${cmd.script}\n` });
+    return r.code;
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+test.serial('falls back to wget, then python3', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  t.is(await applyWith(['wget'], join(dir, 'w')), 0);
+  t.deepEqual(readFileSync(join(dir, 'w')), BODY);
+  t.is(await applyWith(['python3'], join(dir, 'p')), 0);
+  t.deepEqual(readFileSync(join(dir, 'p')), BODY);
+  t.not(await applyWith([], join(dir, 'none')), 0);
+  t.false(existsSync(join(dir, 'none')));
+  t.deepEqual(leftovers(dir), []);
+});
