@@ -98,3 +98,17 @@ test('validation', (t) => {
   t.throws(() => git({ repo: '/r', dest: '/d', ref: '-x' }), { message: /ref: expected/ });
   t.throws(() => git({ repo: '/r', dest: '/d', ref: 'main', depth: 0 }), { message: /depth: expected a positive integer/ });
 });
+
+test('real repo: owner chowns the tree; a wrong owner alone is a change', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const { repo } = makeRepo(dir);
+  const dest = join(dir, 'tree');
+  const task = git({ repo, dest, ref: 'main', owner: 'nobody' });
+  t.is((await run(task)).status, 'changed');
+  t.is(execFileSync('stat', ['-c', '%U', join(dest, 'f.txt')], { encoding: 'utf8' }).trim(), 'nobody');
+  t.is((await run(task)).status, 'ok');
+  execFileSync('chown', ['root', dest]);
+  t.deepEqual((await run(task)).changes, ['owner root → nobody']);
+  t.is((await run(task)).status, 'ok');
+});
