@@ -17,3 +17,4 @@ export * from './runner.js';
 export * from './config.js';
 export * from './load-module.js';
 export * from './load-playbook.js';
+export * from './inventory/index.js';

@@ -29,7 +29,8 @@ export function loadPrivateKey(file: string, alias: string): Promise<unknown> {
       } catch (e) {
         throw errors.auth(alias, `cannot read identity file ${file}: ${(e as Error).message}`);
       }
-      const { utils } = await import('ssh2');
+      const ssh2 = await import('ssh2');
+      const { utils } = (ssh2 as unknown as { default?: typeof ssh2 }).default ?? ssh2;
       let parsed = utils.parseKey(data);
       if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
         const passphrase = await askPassphrase(file);
