@@ -90,7 +90,9 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
 
 export class SshConnection implements Connection {
   readonly stats = newStats();
-  private constructor(readonly alias: string, private readonly client: any) {}
+  // `client` owns the hop chain; `session` is the connected last hop. Exec goes to `session` directly:
+  // ssh2-promise's own wrappers reconnect per call when its cache is disabled.
+  private constructor(readonly alias: string, private readonly client: any, private readonly session: any) {}
 
   static async connect(target: SshTarget, opts: SshOptions): Promise<SshConnection> {
     const started = Date.now();
@@ -99,13 +101,14 @@ export class SshConnection implements Connection {
     const configs = await Promise.all(chain.map((ep) => endpointConfig(ep, target, opts, hostKeyProblem)));
     const SSH2Promise = await loadSsh2Promise();
     const client = new SSH2Promise(configs as never, true);
+    let session: unknown;
     try {
-      await client.connect();
+      session = await client.connect();
     } catch (e) {
       await client.close().catch(() => {});
       throw hostKeyProblem.error ?? classifyConnectError(target, e);
     }
-    const conn = new SshConnection(target.alias, client);
+    const conn = new SshConnection(target.alias, client, session);
     conn.stats.connectMs = Date.now() - started;
     return conn;
   }
@@ -113,7 +116,7 @@ export class SshConnection implements Connection {
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     this.stats.execs++;
     this.stats.bytesSent += command.length + (opts.stdin?.length ?? 0);
-    const stream = await this.client.spawn(command);
+    const stream = await this.session.spawn(command);
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
