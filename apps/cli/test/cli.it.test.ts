@@ -163,7 +163,7 @@ test.serial('ProxyJump: a host reachable only through a jump host', async (t) =>
     'sshConfig: ./local.ssh_config',
     'hosts:',
     `  ${names[0]}: {}`,
-    `  behind: { hostname: 127.0.0.1, proxyJump: ${names[0]}, user: deploy }`,
+    `  behind: { hostname: 127.0.0.1, proxyJump: ${names[0]}, user: deploy, identityFile: ${hosts.keyFile} }`,
     '',
   ].join('\n'));
   writeFileSync(join(dir, 'jump.ssh_config'), '');

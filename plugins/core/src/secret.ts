@@ -5,7 +5,9 @@
  */
 export const MASK = '••••••';
 
-const registry = new Set<string>();
+// on globalThis: every copy of this module in the process (bundled plugins, loaders) shares one registry
+const registryKey = Symbol.for('runbook.secret-values');
+const registry: Set<string> = ((globalThis as Record<symbol, Set<string>>)[registryKey] ??= new Set<string>());
 
 export class Secret {
   readonly #value: string;
