@@ -85,9 +85,16 @@ function ok(t: ExecutionContext, r: Run, label = ''): void {
   t.is(r.execs, 1, `${label} a no-op took ${r.execs} execs`);
 }
 
-/** First run changes, second is a 1-exec no-op. */
+/**
+ * Check mode first (changed, 1 exec, and it must not apply: the real run after it still changes), then
+ * the first run changes, the second is a 1-exec no-op.
+ */
 async function twice(t: ExecutionContext, task: Task, label = task.title): Promise<Run> {
+  const dry = await run(task, { check: true });
+  t.is(dry.status, 'changed', `${label} (check): ${why(dry)}`);
+  t.is(dry.execs, 1, `${label} (check): ${dry.execs} execs`);
   const first = await run(task);
+  t.deepEqual(first.changes, dry.changes, `${label}: check mode planned other changes`);
   changed(t, first, `${label} (1st):`);
   ok(t, await run(task), `${label} (2nd):`);
   return first;
@@ -100,6 +107,14 @@ test.serial('apt: present, latest, absent', async (t) => {
   t.true(first.changes!.some((c) => /^install tree$/.test(c)), first.changes!.join('; '));
   t.is(await ssh(`dpkg-query -W -f='\${Status}' tree`), 'install ok installed');
   t.regex(await ssh('tree --version'), /^tree v/);
+
+  // a stale cache is refreshed when asked (updateCache), and the refresh makes it fresh
+  await ssh('touch -d "2 hours ago" /var/lib/apt/periodic/update-success-stamp /var/lib/apt/lists 2>/dev/null || { mkdir -p /var/lib/apt/periodic; touch -d "2 hours ago" /var/lib/apt/periodic/update-success-stamp /var/lib/apt/lists; }');
+  const upd = await twice(t, apt({ packages: 'tree', updateCache: true }), 'apt updateCache');
+  t.deepEqual(upd.changes, ['update apt cache (2 h old)']);
+  const missing = await run(apt({ packages: 'rb-no-such-package' }));
+  t.is(missing.status, 'failed');
+  t.regex(missing.error!.message, /Unable to locate package rb-no-such-package/);
 
   // latest: already the candidate → ok; a missing package under latest is installed
   ok(t, await run(apt({ packages: 'tree', state: 'latest' })), 'apt tree latest');
@@ -278,10 +293,36 @@ test.serial('systemdUnit: written, enabled, started; content change restarts; re
   t.true(back.changes!.includes('daemon-reload'), back.changes!.join('; '));
   t.is(await ssh(`systemctl show -p NeedDaemonReload --value ${name}`), 'no');
 
+  // reloaded: a reload when active (ExecReload), a start when not
+  await twice(t, systemdUnit({ name, content: unit('Environment=RB=2\nExecReload=/bin/true\n'), enabled: true, state: 'started' }));
+  const pid4 = await ssh(`systemctl show -p MainPID --value ${name}`);
+  const rl = await run(systemdUnit({ name, state: 'reloaded' }));
+  changed(t, rl, 'reloaded:');
+  t.deepEqual(rl.changes, [`reload ${name}`]);
+  t.is(await ssh(`systemctl show -p MainPID --value ${name}`), pid4, 'a reload keeps the process');
+
   // stopped + disabled
   await twice(t, systemdUnit({ name, enabled: false, state: 'stopped' }));
   t.is(await ssh(`systemctl is-active ${name} || :; systemctl is-enabled ${name} || :`), 'inactive\ndisabled');
   await t.throwsAsync(fetch(`http://${host.address}:${HTTP_PORT}/`, { signal: AbortSignal.timeout(2000) }));
+  const st = await run(systemdUnit({ name, state: 'reloaded' }));
+  changed(t, st, 'reloaded when stopped:');
+  t.deepEqual(st.changes, [`start ${name}`]);
+  t.is(await ssh(`systemctl is-active ${name}`), 'active');
+  await twice(t, systemdUnit({ name, state: 'stopped' }));
+});
+
+test.serial('become: a task as another user (becomeUser), and without sudo (become: false)', async (t) => {
+  await twice(t, file({ path: '/var/lib/rbsvc/state.txt', content: 'mine\n', becomeUser: 'rbsvc' }));
+  t.is(await ssh('stat -c %a:%U:%G /var/lib/rbsvc/state.txt'), '644:rbsvc:rbsvc');
+  await twice(t, command({ run: 'id -un > /var/lib/rbsvc/who', creates: '/var/lib/rbsvc/who', becomeUser: 'rbsvc' }));
+  t.is(await ssh('cat /var/lib/rbsvc/who'), 'rbsvc');
+  await twice(t, directory({ path: '/home/deploy/rb', mode: '0700', become: false }));
+  await twice(t, file({ path: '/home/deploy/rb/plain.txt', content: 'plain\n', become: false }));
+  t.is(await ssh('stat -c %a:%U:%G /home/deploy/rb /home/deploy/rb/plain.txt'), '700:deploy:deploy\n644:deploy:deploy');
+  const denied = await run(file({ path: '/etc/rb-denied', content: 'x\n', become: false }));
+  t.is(denied.status, 'failed');
+  t.is(await ssh('test -e /etc/rb-denied || echo absent'), 'absent');
 });
 
 test.serial('command: creates, removes, unless, onlyIf with cwd and env', async (t) => {
@@ -318,6 +359,12 @@ test.serial('git: clone from a bare repo on the host, follow a branch, owner', a
   const r = await twice(t, g);
   t.deepEqual(r.changes, [`checkout main (${c2.slice(0, 10)}), was ${c1.slice(0, 10)}`]);
   t.is(await ssh('git -c safe.directory=* -C /srv/rb/src rev-parse HEAD; cat /srv/rb/src/README'), `${c2}\ntwo`);
+  // an annotated tag resolves to the commit it points at
+  await ssh('git -C /srv/rb/work -c user.email=it@rb -c user.name=it tag -a v1 -m v1 HEAD~1 && git -C /srv/rb/work push -q origin v1');
+  const tag = await twice(t, git({ repo: 'file:///srv/rb/repo.git', dest: '/srv/rb/src', ref: 'v1', owner: 'rbsvc' }));
+  t.deepEqual(tag.changes, [`checkout v1 (${c1.slice(0, 10)}), was ${c2.slice(0, 10)}`]);
+  t.is(await ssh('cat /srv/rb/src/README'), 'one');
+  await twice(t, g);
   // a commit pinned in full
   await twice(t, git({ repo: 'file:///srv/rb/repo.git', dest: '/srv/rb/src', ref: c1, owner: 'rbsvc' }));
   t.is(await ssh('cat /srv/rb/src/README'), 'one');

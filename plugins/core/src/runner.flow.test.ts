@@ -1,0 +1,104 @@
+/** The runner's flow on local connections: handlers, tags, failures, --max-fail, --check. */
+import test from 'ava';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalConnection } from './local-connection.js';
+import { quote } from './quote.js';
+import { runPlaybook, type RunHost } from './runner.js';
+import { changes, defineTask, noop } from './task.js';
+import type { RunEvent } from './events.js';
+
+const touch = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  name: 'test.touch',
+  describe: (o) => o.path,
+  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0 } }),
+  check: (f, o) => (f.exists ? noop('exists') : changes([`create ${o.path}`])),
+  apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}` }],
+});
+const append = defineTask<{ path: string; text: string }, Record<string, never>, unknown>({
+  name: 'test.append',
+  describe: (o) => o.path,
+  facts: () => ({}),
+  check: (_f, o) => changes([`append to ${o.path}`]),
+  apply: (_p, o) => [{ script: `echo ${quote(o.text)} >> ${quote(o.path)}`, display: 'append' }],
+});
+const fail = defineTask<{ when?: boolean }, Record<string, never>, unknown>({
+  name: 'test.fail',
+  describe: () => 'fails',
+  facts: () => ({}),
+  check: () => changes(['fail']),
+  apply: () => [{ script: 'echo boom >&2; exit 5', display: 'boom' }],
+});
+
+const host = (alias: string): RunHost => ({ alias, hostname: 'localhost', user: 'root', groups: ['all'], vars: {}, env: 'test' });
+
+async function play(phases: any, hosts: RunHost[], extra: Record<string, unknown> = {}) {
+  const events: RunEvent[] = [];
+  const result = await runPlaybook({
+    playbook: { name: 'flow', phases },
+    context: { env: 'test', config: {} as never },
+    hosts,
+    connect: async (h) => new LocalConnection(h.alias),
+    emit: (e) => events.push(e),
+    ...extra,
+  });
+  return { result, events, tasks: events.filter((e) => e.type === 'task') as Extract<RunEvent, { type: 'task' }>[] };
+}
+
+test('a handler runs once at the end of the phase, after every notifying task, only on change', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const log = join(dir, 'log');
+  const phases = [{
+    name: 'p',
+    tasks: [
+      touch({ path: join(dir, 'a'), notify: 'note' }),
+      touch({ path: join(dir, 'b'), notify: 'note' }),
+      append({ path: log, text: 'task' }),
+    ],
+    handlers: { note: append({ path: log, text: 'handler' }) },
+  }];
+  await play(phases, [host('h1')]);
+  t.is(readFileSync(log, 'utf8'), 'task\nhandler\n');
+  const second = await play(phases, [host('h1')]);
+  t.is(readFileSync(log, 'utf8'), 'task\nhandler\ntask\n', 'no change, no handler');
+  t.false(second.tasks.some((e) => e.handler));
+});
+
+test('--tags and --skip-tags select tasks; a failed task stops that host only', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const phases = (h: string) => [{
+    name: 'p',
+    tasks: (hi: { alias: string }) => [
+      touch({ path: join(dir, `${hi.alias}-web`), tags: ['web'] }),
+      ...(hi.alias === h ? [fail({})] : []),
+      touch({ path: join(dir, `${hi.alias}-db`), tags: ['db'] }),
+    ],
+  }];
+  const { result, tasks } = await play(phases('h1'), [host('h1'), host('h2')], { skipTags: ['web'] });
+  t.is(result.exitCode, 1);
+  t.false(existsSync(join(dir, 'h1-web')));
+  t.false(existsSync(join(dir, 'h1-db')), 'h1 stopped at its failure');
+  t.true(existsSync(join(dir, 'h2-db')), 'h2 went on');
+  t.regex(tasks.find((e) => e.status === 'failed')!.error!.message, /boom.*exit 5.*boom|boom failed \(exit 5\): boom/);
+});
+
+test('--max-fail stops the next batches once too many hosts failed', async (t) => {
+  const phases = [{ name: 'p', tasks: [fail({})] }];
+  const { result, events } = await play(phases, [host('h1'), host('h2'), host('h3'), host('h4')], { serial: '1', maxFail: '20%' });
+  t.truthy(result.aborted);
+  // h1 fails: 1 of 4 hosts is 25% > 20%, so no later batch starts
+  t.is(events.filter((e) => e.type === 'task').length, 1);
+  t.deepEqual(Object.values(result.recap).map((r) => r.failed), [1, 0, 0, 0]);
+});
+
+test('--check reports changes, applies nothing, and exits 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const { result } = await play([{ name: 'p', tasks: [touch({ path: join(dir, 'x') })] }], [host('h1')], { check: true });
+  t.is(result.exitCode, 2);
+  t.false(existsSync(join(dir, 'x')));
+});
+
+test('a notify without a handler is a playbook error before anything runs', async (t) => {
+  await t.throwsAsync(play([{ name: 'p', tasks: [touch({ path: '/nonexistent/x', notify: 'nope' })] }], [host('h1')]), { message: /notifies "nope"/ });
+});
