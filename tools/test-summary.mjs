@@ -4,12 +4,13 @@
 import { spawn } from 'node:child_process';
 
 const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=1', ...process.argv.slice(2)];
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0' } });
+const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0', NO_COLOR: '1' } });
 let passed = 0;
 let failed = 0;
 let counted = false;
 let buffer = '';
-const count = (line) => {
+const count = (raw) => {
+  const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const m = /^\s*(\d+) (tests?|known failures?|uncaught exceptions?|unhandled rejections?|tests? remained pending after a timeout) ?(passed|failed)?/.exec(line);
   if (!m) return;
   const n = Number(m[1]);
