@@ -18,7 +18,7 @@ export interface SymlinkOptions {
   target: string;
   /**
    * Owner of the link itself (`chown -h`).
-   * @default undefined (kept; the task's user for a new link)
+   * @default undefined (kept, also when the link is switched; the task's user for a new link)
    * @example 'deploy'
    */
   owner?: string;
@@ -68,6 +68,9 @@ function apply(s: LinkState, o: SymlinkOptions): Command[] {
     `tmp=$(mktemp -u ${quote(`${dir === '/' ? '' : dir}/.rb.XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
     `ln -sfn -- ${quote(o.target)} "$tmp"`,
+    // the new link keeps the owner of what it replaces (stat without -L: the old link itself), as a
+    // rewritten file does; an owner/group given in the options then overrides it
+    `if [ -L ${quote(o.path)} ] || [ -e ${quote(o.path)} ]; then chown -h "$(stat -c %u:%g -- ${quote(o.path)})" -- "$tmp" 2>/dev/null || :; fi`,
     ...own,
     // rename over the old link (or file): readers see the old target or the new one, never nothing
     `mv -Tf -- "$tmp" ${quote(o.path)}`,

@@ -224,6 +224,7 @@ test.serial('symlink: created with owner, relinked atomically', async (t) => {
   const r = await twice(t, symlink({ path: '/srv/rb/current', target: 'releases/r2' }));
   t.deepEqual(r.changes, ['relink /srv/rb/current: /srv/rb/releases/r1 → releases/r2']);
   t.is(await ssh('readlink /srv/rb/current; test -d /srv/rb/current && echo dir'), 'releases/r2\ndir');
+  t.is(await ssh('stat -c %U:%G /srv/rb/current'), 'rbsvc:rbapp', 'a relink keeps the owner when none is given');
   t.is(await ssh('ls -A /srv/rb | grep -c "^\\.rb\\." || :'), '0');
 });
 
