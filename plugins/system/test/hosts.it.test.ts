@@ -158,6 +158,15 @@ test.serial('user: system user with home, shell, own group and supplementary gro
   t.deepEqual((await ssh('id -Gn rbsvc')).split(' ').sort(), ['adm', 'rbapp', 'rbsvc', 'www-data']);
   t.is(await ssh('getent passwd rbsvc | cut -d: -f7'), '/usr/sbin/nologin');
 
+  // another existing group as primary; a system user gets no home unless asked; a comment with spaces
+  await twice(t, user({ name: 'rbsys2', system: true, group: 'rbapp', comment: 'Runbook svc two', home: '/var/lib/rbsys2' }));
+  const e = (await ssh('getent passwd rbsys2')).split(':');
+  t.deepEqual([e[3], e[4], e[5]], ['1550', 'Runbook svc two', '/var/lib/rbsys2']);
+  t.is(await ssh('test -e /var/lib/rbsys2 || echo nohome'), 'nohome');
+  const c = await twice(t, user({ name: 'rbsys2', comment: 'Two', uid: 1777 }));
+  t.deepEqual(c.changes, [`uid ${e[2]} → 1777`, 'comment "Runbook svc two" → "Two"']);
+  t.is(await ssh('id -u rbsys2; id -gn rbsys2'), '1777\nrbapp');
+
   // a plain user gets /home/<name>; absent keeps the home
   await twice(t, user({ name: 'rbtmp' }));
   t.is(await ssh('getent passwd rbtmp | cut -d: -f6'), '/home/rbtmp');
