@@ -146,8 +146,11 @@ export class SshConnection implements Connection {
 
 function classifyConnectError(target: SshTarget, e: unknown): RunbookError {
   const err = e as { message?: string; level?: string; code?: string } | string;
-  const message = typeof err === 'string' ? err : (err?.message ?? String(e));
   const where = `${target.user}@${target.hostname}:${target.port}`;
+  // ssh2 rejects with nothing when the server just closes the connection (sshd refusing the login,
+  // e.g. /run/nologin, MaxStartups, a connection limit)
+  if (!err) return errors.connect(target.alias, `${where} closed the connection before login`);
+  const message = typeof err === 'string' ? err : (err.message ?? String(e));
   if (typeof err === 'object' && err?.level === 'client-authentication') {
     return errors.auth(target.alias, `authentication failed for ${where} (tried: ssh-agent and ${target.identityFiles.join(', ') || 'default keys'})`, e);
   }

@@ -31,6 +31,12 @@ export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; ad
   // no DNS server on the bridge; no nameserver line = fast "refused" instead of slow timeouts
   put(d.root, 'etc/resolv.conf', '# disposable test host: no DNS; apt goes through the proxy\n');
   put(d.root, 'etc/apt/apt.conf.d/01proxy', `Acquire::http::Proxy "${proxyUrl()}";\n`);
+  // systemd-tmpfiles creates /run/nologin at boot and systemd-user-sessions removes it; until then (or for
+  // good, when that unit fails under load) sshd refuses every non-root login although its banner is up
+  const nologin = path.join(d.root, 'etc/tmpfiles.d/systemd-nologin.conf');
+  fs.mkdirSync(path.dirname(nologin), { recursive: true });
+  fs.rmSync(nologin, { force: true });
+  fs.symlinkSync('/dev/null', nologin);
   const key = path.join(d.root, 'etc/ssh/ssh_host_ed25519_key');
   fs.rmSync(key, { force: true });
   fs.rmSync(`${key}.pub`, { force: true });
