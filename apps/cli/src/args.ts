@@ -19,6 +19,8 @@ export interface CliArgs {
   verbose: boolean;
   hostKey?: 'yes' | 'accept-new' | 'no';
   config?: string;
+  /** run rollback --to ID */
+  to?: string;
   help: boolean;
   version: boolean;
 }
@@ -48,6 +50,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         verbose: { type: 'boolean', short: 'v' },
         'host-key': { type: 'string' },
         config: { type: 'string', short: 'c' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -83,6 +86,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     verbose: Boolean(v.verbose),
     hostKey: hostKey as CliArgs['hostKey'],
     config: v.config,
+    to: v.to,
     help: Boolean(v.help),
     version: Boolean(v.version),
   };
@@ -108,6 +112,7 @@ Options:
       --json            NDJSON events on stdout; the last line is the recap
       --stats           per host: remote execs (round trips) and bytes sent
   -c, --config FILE     config file (default: found from the current directory)
+      --to ID           with `run rollback`: the release to go back to (default: the last good one)
   -v, --verbose         more detail (no-change reasons)
   -V, --version         print the version
   -h, --help            this help

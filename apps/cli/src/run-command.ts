@@ -42,7 +42,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
   const specs = new Map(hosts.map((h) => [h.alias, h]));
   const result = await runPlaybook({
     playbook,
-    context: { env: args.env, config },
+    context: { env: args.env, config, options: { rollbackTo: args.to } },
     hosts: hosts.map((h) => toRunHost(h, args.env!)),
     connect: (h) => connectHost(specs.get(h.alias)!, { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts }),
     emit: maskedSink(out.sink),

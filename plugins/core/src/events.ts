@@ -38,6 +38,8 @@ export type RunEvent =
       title: string;
       status: TaskStatus;
       handler?: boolean;
+      /** set for tasks of a phase's rescue or always list */
+      block?: 'rescue' | 'always';
       changes?: string[];
       reason?: string;
       diff?: string;

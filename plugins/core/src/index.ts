@@ -18,3 +18,5 @@ export * from './config.js';
 export * from './load-module.js';
 export * from './load-playbook.js';
 export * from './inventory/index.js';
+export * from './site.js';
+export * from './plugin-playbooks.js';

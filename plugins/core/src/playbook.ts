@@ -18,11 +18,19 @@ export interface Phase {
   tasks: Task[] | ((host: HostInfo) => Task[]);
   /** run once at the end of the phase, in declaration order, if a task that changed something notified them */
   handlers?: Record<string, Task> | ((host: HostInfo) => Record<string, Task>);
+  /** run when a task of the phase failed (the host still counts as failed), like Ansible's `rescue` */
+  rescue?: Task[] | ((host: HostInfo) => Task[]);
+  /** run at the end of the phase whether or not a task failed, like Ansible's `always` */
+  always?: Task[] | ((host: HostInfo) => Task[]);
 }
 
 export interface PlaybookContext {
   env: string;
   config: import('./config.js').ResolvedConfig;
+  /** the env's secrets, loaded before anything connects */
+  secrets?: Record<string, import('./secret.js').Secret>;
+  /** extra settings of the run (e.g. `rollbackTo` from `run rollback --to ID`) */
+  options?: Record<string, unknown>;
 }
 
 export interface Playbook {

@@ -1,18 +1,59 @@
 /**
  * The plugin contract (DESIGN §4–5): a plain object with a name, made by a factory with typed options.
- * Plugins contribute tasks to the `configure` and `deploy` playbooks; the site model arrives with the
- * Django stack.
+ * Plugins add to the site model (`contribute`), then contribute tasks to the `configure` playbook and to
+ * the stages of the `deploy` playbook. Order is the order of `plugins` in the config.
  */
+import type { ResolvedConfig } from './config.js';
 import type { HostInfo } from './playbook.js';
+import type { Secret } from './secret.js';
+import type { SiteModel } from './site.js';
 import type { Task } from './task.js';
 
-export interface PlanContext extends HostInfo {}
+/** A release being deployed: the same id on every host of one run. */
+export interface Release {
+  /** sortable, e.g. `20261124T061100Z` */
+  id: string;
+  /** `<app.releases>/<id>` */
+  path: string;
+}
+
+export interface PluginContext extends HostInfo {
+  site: SiteModel;
+  config: ResolvedConfig;
+  /** the env's secrets (secrets/<env>.env or .env.enc), every value a Secret */
+  secrets: Record<string, Secret>;
+  /** set by the deploy and rollback playbooks */
+  release?: Release;
+  /** set by the rollback playbook: the release id asked for with --to */
+  rollbackTo?: string;
+}
+
+/**
+ * Deploy stages, in order. Tasks of one stage run plugin by plugin in config order.
+ * - lock: take the deploy lock · prepare: release dir, code · build: venv, deps, link shared, collectstatic
+ * - migrate · switch: `current` → new release · reload: graceful reloads · verify: health check
+ * - finish: record the release, prune
+ */
+export const deployStages = ['lock', 'prepare', 'build', 'migrate', 'switch', 'reload', 'verify', 'finish'] as const;
+export type DeployStage = (typeof deployStages)[number];
+export type DeployTasks = Partial<Record<DeployStage, Task[]>>;
 
 export interface Plugin {
   name: string;
-  configure?(ctx: PlanContext): Task[];
-  deploy?(ctx: PlanContext): Task[];
-  handlers?(ctx: PlanContext): Record<string, Task>;
+  /** adds this plugin's part to the site model; runs before any tasks are planned */
+  contribute?(site: SiteModel, ctx: Omit<PluginContext, 'site'> & { site: SiteModel }): void;
+  /** provisioning tasks, `run configure` */
+  configure?(ctx: PluginContext): Task[];
+  /** shipping tasks per stage, `run deploy` */
+  deploy?(ctx: PluginContext): DeployTasks;
+  /** when a deploy task fails: put the host back as it was (switch back, reload, mark failed) */
+  rescueDeploy?(ctx: PluginContext): Task[];
+  /** after a deploy, failed or not (release the lock) */
+  finallyDeploy?(ctx: PluginContext): Task[];
+  /** `run rollback`: tasks that switch to an earlier release */
+  rollback?(ctx: PluginContext): DeployTasks;
+  /** handlers the plugin's tasks may notify, e.g. `reload nginx` */
+  handlers?(ctx: PluginContext): Record<string, Task>;
 }
 
 /** Exists for type inference. Lists in config accept `false`, so `env === 'prod' && tls()` reads naturally. */

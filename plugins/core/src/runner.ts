@@ -42,7 +42,12 @@ interface PlannedPhase {
   name: string;
   tasks: Task[];
   handlers: Record<string, Task>;
+  rescue: Task[];
+  always: Task[];
 }
+
+const resolve = <T>(value: T | ((host: HostInfo) => T) | undefined, host: HostInfo, fallback: T): T =>
+  value === undefined ? fallback : typeof value === 'function' ? (value as (h: HostInfo) => T)(host) : value;
 
 const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boolean => {
   const all = [...(phase.tags ?? []), ...task.tags];
@@ -59,8 +64,8 @@ export function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'host
     plans.set(
       host.alias,
       phases.map((phase) => {
-        const tasks = typeof phase.tasks === 'function' ? phase.tasks(host) : phase.tasks;
-        const handlers = typeof phase.handlers === 'function' ? phase.handlers(host) : (phase.handlers ?? {});
+        const tasks = resolve(phase.tasks, host, []);
+        const handlers = resolve(phase.handlers, host, {});
         for (const task of tasks) {
           for (const name of task.notify) {
             if (!handlers[name]) {
@@ -68,7 +73,13 @@ export function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'host
             }
           }
         }
-        return { name: phase.name, tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)), handlers };
+        return {
+          name: phase.name,
+          tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)),
+          handlers,
+          rescue: resolve(phase.rescue, host, []),
+          always: resolve(phase.always, host, []),
+        };
       }),
     );
   }
@@ -132,11 +143,12 @@ async function runPhases(
   r: HostRecap,
   state: { aborted?: string },
 ): Promise<boolean> {
-  const report = (phase: string, result: TaskResult, handler: boolean) => {
+  const report = (phase: string, result: TaskResult, handler: boolean, block?: 'rescue' | 'always') => {
     r[result.status]++;
     opts.emit({
       type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
       ...(handler ? { handler } : {}),
+      ...(block ? { block } : {}),
       ...(result.changes ? { changes: result.changes } : {}),
       ...(result.reason ? { reason: result.reason } : {}),
       ...(opts.diff && result.diff ? { diff: result.diff } : {}),
@@ -144,24 +156,38 @@ async function runPhases(
       ms: result.ms,
     });
   };
+  // runs tasks in order; false at the first failure
+  const runList = async (phase: string, tasks: Task[], block?: 'rescue' | 'always', notified?: Set<string>) => {
+    for (const task of tasks) {
+      if (state.aborted && !block) return true;
+      opts.emit({ type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title });
+      const result = await runTask(conn, task, ctx);
+      report(phase, result, false, block);
+      if (result.status === 'failed') return false;
+      if (result.status === 'changed') task.notify.forEach((n) => notified?.add(n));
+    }
+    return true;
+  };
   for (const phase of phases) {
     const notified = new Set<string>();
-    for (const task of phase.tasks) {
-      if (state.aborted) return true;
-      opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: task.type.name, title: task.title });
-      const result = await runTask(conn, task, ctx);
-      report(phase.name, result, false);
-      if (result.status === 'failed') return false;
-      if (result.status === 'changed') task.notify.forEach((n) => notified.add(n));
+    let ok = await runList(phase.name, phase.tasks, undefined, notified);
+    if (ok) {
+      // handlers run in declaration order, once each, whatever the order of notification
+      for (const [name, handler] of Object.entries(phase.handlers)) {
+        if (!notified.has(name)) continue;
+        opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: handler.type.name, title: name, handler: true });
+        const result = await runTask(conn, { ...handler, title: name }, ctx);
+        report(phase.name, result, true);
+        if (result.status === 'failed') {
+          ok = false;
+          break;
+        }
+      }
+    } else if (phase.rescue.length) {
+      await runList(phase.name, phase.rescue, 'rescue');
     }
-    // handlers run in declaration order, once each, whatever the order of notification
-    for (const [name, handler] of Object.entries(phase.handlers)) {
-      if (!notified.has(name)) continue;
-      opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: handler.type.name, title: name, handler: true });
-      const result = await runTask(conn, { ...handler, title: name }, ctx);
-      report(phase.name, result, true);
-      if (result.status === 'failed') return false;
-    }
+    if (phase.always.length) ok = (await runList(phase.name, phase.always, 'always')) && ok;
+    if (!ok) return false;
   }
   return true;
 }

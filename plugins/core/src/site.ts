@@ -1,0 +1,97 @@
+/**
+ * The site model (DESIGN §5): where plugins meet. It is built per host before any task runs: each
+ * enabled plugin's `contribute` adds its part, in config order; then every plugin plans its tasks from
+ * the finished model. No plugin edits another's files: nginx renders one server block from this model.
+ */
+import type { Secret } from './secret.js';
+
+/** The application, contributed by @runbook/app (always first in the plugin list). */
+export interface AppModel {
+  /** short name: unit names, paths @example 'shop' */
+  name: string;
+  /** system user the app runs as */
+  user: string;
+  group: string;
+  /** @example '/srv/shop' */
+  root: string;
+  /** `<root>/current`, a symlink to the live release */
+  current: string;
+  releases: string;
+  shared: string;
+  /** `<shared>/.env`, mode 0600, owned by the app user */
+  envFile: string;
+  /** the virtualenv of the live release: `<current>/.venv` */
+  venv: string;
+  /** python module of the WSGI callable @example 'shop.wsgi:application' */
+  wsgi?: string;
+  /** python module of the ASGI callable @example 'shop.asgi:application' */
+  asgi?: string;
+  /** where collectstatic puts files, served under the static URL @example '/srv/shop/shared/static' */
+  staticRoot: string;
+}
+
+/** A location nginx serves from disk. */
+export interface StaticLocation {
+  /** URL prefix @example '/static/' */
+  path: string;
+  /** directory served for that prefix (nginx `alias`, with a trailing slash) */
+  alias: string;
+  /** Cache-Control max-age in seconds @default none */
+  maxAge?: number;
+}
+
+/** Where nginx forwards dynamic requests. */
+export interface Upstream {
+  /** `http` → proxy_pass, `uwsgi` → uwsgi_pass */
+  protocol: 'http' | 'uwsgi';
+  /** `unix:/run/gunicorn.sock` or `127.0.0.1:8000` */
+  address: string;
+}
+
+export interface TlsModel {
+  certificate: string;
+  key: string;
+  /** redirect http to https (except the ACME challenge path) @default true */
+  redirect: boolean;
+  /** Strict-Transport-Security max-age in seconds; none when unset */
+  hsts?: number;
+}
+
+export interface AuthModel {
+  realm: string;
+  /** htpasswd file */
+  userFile: string;
+  /** paths that stay open (health check, ACME challenge) */
+  exempt: string[];
+}
+
+export interface SiteModel {
+  /** nginx server_name values; the host's hostname when none are given */
+  serverNames: string[];
+  app?: AppModel;
+  upstream?: Upstream;
+  staticLocations: StaticLocation[];
+  /** the URL the app uses for static files: a path, a bucket or CDN URL @default '/static/' */
+  staticUrl: string;
+  tls?: TlsModel;
+  /** directory served at /.well-known/acme-challenge/ */
+  acmeWebroot?: string;
+  auth?: AuthModel;
+  /** path the deploy's health check requests through nginx @default '/health/' */
+  healthPath: string;
+  /** extra variables for the app's .env (e.g. AUTH_WALL_*, STATIC_URL, DATABASE_URL) */
+  env: Record<string, string | Secret>;
+  /** systemd units the deploy reloads gracefully after the switch, in order */
+  reloadUnits: string[];
+}
+
+export function emptySiteModel(hostname: string): SiteModel {
+  return {
+    serverNames: [hostname],
+    staticLocations: [],
+    staticUrl: '/static/',
+    healthPath: '/health/',
+    env: {},
+    reloadUnits: [],
+  };
+}
