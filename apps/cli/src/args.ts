@@ -112,7 +112,7 @@ Options:
       --json            NDJSON events on stdout; the last line is the recap
       --stats           per host: remote execs (round trips) and bytes sent
   -c, --config FILE     config file (default: found from the current directory)
-      --to ID           with `run rollback`: the release to go back to (default: the last good one)
+      --to ID           with run rollback: the release to go back to (default: the last good one)
   -v, --verbose         more detail (no-change reasons)
   -V, --version         print the version
   -h, --help            this help
