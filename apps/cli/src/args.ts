@@ -94,6 +94,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
 
 export const usage = `Usage: run <playbook> --env <env> [options]
        run hosts --env <env> [--limit PATTERN] [--json]
+       run vault encrypt|decrypt|edit <env>     secrets/<env>.env ⇄ secrets/<env>.env.enc (RUNBOOK_VAULT_PASSWORD)
 
 <playbook> is a name in playbooks/ (e.g. example) or a path to a playbook file.
 

@@ -13,6 +13,10 @@ async function main(argv: string[]): Promise<number> {
   const { parseCliArgs, usage } = await import('./args.js');
   const { RunbookError, ExitCode, mask } = await import('@runbook/core');
   try {
+    if (argv[0] === 'vault') {
+      const { vaultCommand } = await import('./vault-command.js');
+      return await vaultCommand(argv.slice(1));
+    }
     const args = parseCliArgs(argv);
     if (args.help || !args.command) {
       process.stdout.write(usage + '\n');

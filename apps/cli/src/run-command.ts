@@ -1,6 +1,6 @@
 /** `run <playbook> --env E` and `run hosts --env E`. */
 import {
-  errors, listEnvs, loadConfig, loadInventory, loadPlaybook, maskedSink, parseExtraVars, runPlaybook, selectHosts,
+  errors, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
   type EventSink, type HostSpec, type RunHost,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
@@ -38,11 +38,12 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
   }
 
   const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
+  const secrets = await loadSecrets(config.secretsDir, args.env);
   const out = await reporter(args);
   const specs = new Map(hosts.map((h) => [h.alias, h]));
   const result = await runPlaybook({
     playbook,
-    context: { env: args.env, config, options: { rollbackTo: args.to } },
+    context: { env: args.env, config, secrets, options: { rollbackTo: args.to } },
     hosts: hosts.map((h) => toRunHost(h, args.env!)),
     connect: (h) => connectHost(specs.get(h.alias)!, { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts }),
     emit: maskedSink(out.sink),

@@ -14,6 +14,8 @@ export interface ConfigLayer {
   playbookDir?: string;
   /** the project's known_hosts, where `--host-key accept-new` records keys @default '.runbook/known_hosts' */
   knownHosts?: string;
+  /** where the env secret files live: `<env>.env` or `<env>.env.enc` @default 'secrets' */
+  secretsDir?: string;
   /** vars for every host; below env, group and host vars @example { app: 'shop' } */
   vars?: Record<string, unknown>;
   /** enabled plugins, in order; `false` entries are dropped @example [nginx(), env === 'prod' && tls()] */
@@ -32,6 +34,7 @@ export interface ResolvedConfig {
   inventoryDir: string;
   playbookDir: string;
   knownHosts: string;
+  secretsDir: string;
   vars: Record<string, unknown>;
   plugins: Plugin[];
 }
@@ -39,7 +42,7 @@ export interface ResolvedConfig {
 /** Exists for type inference in `runbook.config.ts`. */
 export const defineConfig = (config: RunbookConfig): RunbookConfig => config;
 
-const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'vars', 'plugins'];
+const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'vars', 'plugins'];
 const searchPlaces = [
   'package.json', '.runbookrc.json', '.runbookrc.yaml', '.runbookrc.yml',
   'runbook.config.ts', 'runbook.config.mts', 'runbook.config.js', 'runbook.config.mjs',
@@ -53,7 +56,7 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
   for (const [key, value] of Object.entries(layer)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (!allowed.includes(key)) throw errors.config(`unknown key "${key}"; allowed: ${allowed.join(', ')}`, { file, key: path });
-    if (['inventoryDir', 'playbookDir', 'knownHosts'].includes(key) && typeof value !== 'string') {
+    if (['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir'].includes(key) && typeof value !== 'string') {
       throw errors.config(`expected a path string, got ${JSON.stringify(value)}`, { file, key: path });
     }
     if ((key === 'vars' || key === 'envs') && (!value || typeof value !== 'object' || Array.isArray(value))) {
@@ -101,6 +104,7 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
     inventoryDir: resolve(root, merged.inventoryDir ?? 'inventories'),
     playbookDir: resolve(root, merged.playbookDir ?? 'playbooks'),
     knownHosts: resolve(root, merged.knownHosts ?? join('.runbook', 'known_hosts')),
+    secretsDir: resolve(root, merged.secretsDir ?? 'secrets'),
     vars: merged.vars ?? {},
     plugins: (merged.plugins ?? []).filter((p): p is Plugin => Boolean(p)),
   };

@@ -20,3 +20,6 @@ export * from './load-playbook.js';
 export * from './inventory/index.js';
 export * from './site.js';
 export * from './plugin-playbooks.js';
+export * from './dotenv.js';
+export * from './vault.js';
+export * from './secrets-file.js';
