@@ -31,7 +31,8 @@ if not SECRET_KEY:
     raise ImproperlyConfigured('SECRET_KEY is not set (add it to the .env, or set DEBUG=1 for development)')
 
 ALLOWED_HOSTS = env_list('ALLOWED_HOSTS', ['*'])
-RELEASE = os.environ.get('RELEASE', 'dev')
+# the release id on the page: RELEASE, else the name of the release directory the code runs from
+RELEASE = os.environ.get('RELEASE') or BASE_DIR.name
 
 INSTALLED_APPS = [
     'django.contrib.contenttypes',

@@ -1,0 +1,76 @@
+import test from 'ava';
+import { emptySiteModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { demoApp } from '../test/fixtures.js';
+import { gunicorn } from './gunicorn.js';
+
+const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });
+const ctx = (site: SiteModel) => ({ site }) as unknown as PluginContext;
+const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
+
+test('contribute: upstream on the unix socket, the service to reload', (t) => {
+  const site = siteWithApp();
+  gunicorn().contribute!(site, ctx(site));
+  t.deepEqual(site.upstream, { protocol: 'http', address: 'unix:/run/gunicorn.sock' });
+  t.deepEqual(site.reloadUnits, ['gunicorn.service']);
+});
+
+test('contribute: tcp upstream, named unit', (t) => {
+  const site = siteWithApp();
+  gunicorn({ bind: '127.0.0.1:8000', unit: 'shop' }).contribute!(site, ctx(site));
+  t.deepEqual(site.upstream, { protocol: 'http', address: '127.0.0.1:8000' });
+  t.deepEqual(site.reloadUnits, ['shop.service']);
+});
+
+test('contribute: no app is a clear error naming the plugin', (t) => {
+  const site = emptySiteModel('web-1');
+  const e = t.throws(() => gunicorn().contribute!(site, ctx(site)));
+  t.regex(e!.message, /^gunicorn needs the app in the site model/);
+});
+
+test('contribute: asgi without site.app.asgi', (t) => {
+  const site = siteWithApp();
+  delete site.app!.asgi;
+  t.throws(() => gunicorn({ asgi: true }).contribute!(site, ctx(site)), { message: /site\.app\.asgi/ });
+});
+
+test('contribute: a second app server is refused', (t) => {
+  const site = siteWithApp();
+  site.upstream = { protocol: 'uwsgi', address: 'unix:/run/uwsgi.sock' };
+  t.throws(() => gunicorn().contribute!(site, ctx(site)), { message: /already has an upstream/ });
+});
+
+test('bad options fail when the plugin is made', (t) => {
+  t.throws(() => gunicorn({ workers: 0 }), { message: /workers must be/ });
+});
+
+test('configure: packages, config, service, socket; changes notify the restart handler', (t) => {
+  const site = siteWithApp();
+  const p = gunicorn();
+  t.deepEqual(p.configure!(ctx(site)).map(summary), [
+    ['apt.packages', 'gunicorn', []],
+    ['file.directory', '/etc/gunicorn', []],
+    ['file.content', '/etc/gunicorn/gunicorn.conf.py', ['restart gunicorn']],
+    ['systemd.unit', 'gunicorn.service', ['restart gunicorn']],
+    ['systemd.unit', 'gunicorn.socket', []],
+  ]);
+  const handlers = p.handlers!(ctx(site));
+  t.deepEqual(Object.keys(handlers), ['restart gunicorn']);
+  t.deepEqual(handlers['restart gunicorn'].options.run, ['systemctl', 'try-restart', '--', 'gunicorn.service']);
+  const socket = p.configure!(ctx(site))[4];
+  t.like(socket.options, { enabled: true, state: 'started' });
+});
+
+test('configure: asgi adds python3-uvicorn', (t) => {
+  const [apt] = gunicorn({ asgi: true }).configure!(ctx(siteWithApp()));
+  t.deepEqual(apt.options.packages, ['gunicorn', 'python3-uvicorn']);
+});
+
+test('deploy and rollback: restart the service in the reload stage (or reload with hup)', (t) => {
+  const site = siteWithApp();
+  for (const hook of ['deploy', 'rollback'] as const) {
+    const staged = gunicorn()[hook]!(ctx(site));
+    t.deepEqual(Object.keys(staged), ['reload']);
+    t.like(staged.reload![0].options, { name: 'gunicorn.service', state: 'restarted' });
+    t.like(gunicorn({ reload: 'hup' })[hook]!(ctx(site)).reload![0].options, { name: 'gunicorn.service', state: 'reloaded' });
+  }
+});
