@@ -1,0 +1,103 @@
+/**
+ * The nginx plugin: installs nginx and serves the site from one server block rendered from the site
+ * model (upstream from gunicorn/uwsgi, static locations, TLS and ACME from letsencrypt, auth from
+ * basic-auth). The block changes only through `nginx.site`, gated by `nginx -t`; nginx reloads only
+ * when something changed.
+ */
+import { definePlugin, errors, type PluginContext, type SiteModel, type StaticLocation, type Task } from '@runbook/core';
+import { apt, command, systemdUnit } from '@runbook/system';
+import { nginxSite } from './nginx-site.js';
+import { locationPath, renderServerBlock, type ServerBlockOptions } from './render-server-block.js';
+
+export interface NginxOptions extends ServerBlockOptions {
+  /**
+   * Name of the server block file in sites-available / sites-enabled.
+   * @default site.app?.name ?? 'site'
+   * @example 'shop'
+   */
+  siteName?: string;
+  /**
+   * `server_name` values; replace the site model's (which default to the host's hostname).
+   * @default site.serverNames
+   * @example ['shop.example.com', 'www.shop.example.com']
+   */
+  serverNames?: string[];
+  /**
+   * Remove Debian's `default` site from sites-enabled (the file in sites-available stays).
+   * @default true
+   * @example false
+   */
+  removeDefaultSite?: boolean;
+  /**
+   * Extra locations served from disk, e.g. a built docs site.
+   * @default []
+   * @example [{ path: '/docs/', alias: '/srv/docs/' }]
+   */
+  locations?: StaticLocation[];
+}
+
+/** The handler the plugin's tasks notify. */
+export const RELOAD_NGINX = 'reload nginx';
+export const STATIC_MAX_AGE = 30 * 24 * 3600;
+
+export const siteNameOf = (site: SiteModel, o: NginxOptions): string => o.siteName ?? site.app?.name ?? 'site';
+
+/** The plugin's part of the site model. */
+export function contributeNginx(site: SiteModel, o: NginxOptions): void {
+  if (o.serverNames) site.serverNames = [...o.serverNames];
+  // only when the app serves its own static files: s3-static (listed before nginx) sets another staticUrl
+  if (site.app && site.staticUrl === '/static/' && !site.staticLocations.some((l) => l.path === '/static/')) {
+    site.staticLocations.push({ path: '/static/', alias: `${site.app.staticRoot.replace(/\/+$/, '')}/`, maxAge: STATIC_MAX_AGE });
+  }
+  for (const loc of o.locations ?? []) {
+    const i = site.staticLocations.findIndex((l) => l.path === loc.path);
+    if (i >= 0) site.staticLocations[i] = { ...loc };
+    else site.staticLocations.push({ ...loc });
+  }
+}
+
+/** The configure tasks: package, default site off, the gated server block, nginx running. */
+export function nginxConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: NginxOptions): Task[] {
+  const tasks: Task[] = [apt({ packages: ['nginx'] })];
+  if (o.removeDefaultSite !== false) {
+    tasks.push(command({
+      title: 'remove the default site from /etc/nginx/sites-enabled',
+      run: ['rm', '-f', '--', '/etc/nginx/sites-enabled/default'],
+      // a dangling link counts too
+      onlyIf: '[ -e /etc/nginx/sites-enabled/default ] || [ -L /etc/nginx/sites-enabled/default ]',
+      notify: RELOAD_NGINX,
+    }));
+  }
+  tasks.push(
+    nginxSite({ name: siteNameOf(ctx.site, o), content: renderServerBlock(ctx.site, o), notify: RELOAD_NGINX }),
+    systemdUnit({ name: 'nginx.service', enabled: true, state: 'started' }),
+  );
+  return tasks;
+}
+
+function validate(o: NginxOptions): void {
+  if (!o || typeof o !== 'object') throw errors.options('nginx: options must be an object');
+  if (o.serverNames !== undefined && (!Array.isArray(o.serverNames) || o.serverNames.some((n) => typeof n !== 'string' || !n))) {
+    throw errors.options('nginx: serverNames: expected a list of host names', { key: 'serverNames' });
+  }
+  for (const [i, loc] of (o.locations ?? []).entries()) {
+    locationPath(`nginx: locations[${i}].path`, loc?.path);
+    if (typeof loc.alias !== 'string' || !loc.alias.startsWith('/')) {
+      throw errors.options(`nginx: locations[${i}].alias: expected an absolute directory, got ${JSON.stringify(loc.alias)}`, { key: `locations[${i}].alias` });
+    }
+  }
+}
+
+/**
+ * Serve the site with nginx.
+ * @example nginx({ serverNames: ['shop.example.com'], locations: [{ path: '/docs/', alias: '/srv/docs/' }] })
+ */
+export function nginx(options: NginxOptions = {}) {
+  validate(options);
+  return definePlugin({
+    name: 'nginx',
+    contribute: (site: SiteModel) => contributeNginx(site, options),
+    configure: (ctx: PluginContext) => nginxConfigureTasks(ctx, options),
+    handlers: () => ({ [RELOAD_NGINX]: systemdUnit({ name: 'nginx.service', state: 'reloaded' }) }),
+  });
+}
