@@ -1,0 +1,62 @@
+import test from 'ava';
+import { emptySiteModel, type AppModel, type PluginContext, type SiteModel } from '@runbook/core';
+import { contributeNginx, nginx, RELOAD_NGINX } from './nginx.js';
+
+const app = { name: 'shop', staticRoot: '/srv/shop/shared/static' } as AppModel;
+const withApp = (patch: Partial<SiteModel> = {}): SiteModel => ({ ...emptySiteModel('web1'), app, ...patch });
+
+test('contribute: the app gets /static/ with a 30-day max-age; options add locations and names', (t) => {
+  const site = withApp();
+  contributeNginx(site, { serverNames: ['shop.example.com'], locations: [{ path: '/docs/', alias: '/srv/docs/' }] });
+  t.deepEqual(site.serverNames, ['shop.example.com']);
+  t.deepEqual(site.staticLocations, [
+    { path: '/static/', alias: '/srv/shop/shared/static/', maxAge: 2592000 },
+    { path: '/docs/', alias: '/srv/docs/' },
+  ]);
+});
+
+test('contribute: no /static/ when the static URL is elsewhere (s3-static) or without an app', (t) => {
+  const s3 = withApp({ staticUrl: 'https://cdn.example.com/static/' });
+  contributeNginx(s3, {});
+  t.deepEqual(s3.staticLocations, []);
+  const bare = emptySiteModel('web1');
+  contributeNginx(bare, {});
+  t.deepEqual(bare.staticLocations, []);
+  t.deepEqual(bare.serverNames, ['web1']);
+});
+
+test('contribute: an option location replaces one with the same path', (t) => {
+  const site = withApp();
+  contributeNginx(site, { locations: [{ path: '/static/', alias: '/srv/other/' }] });
+  t.deepEqual(site.staticLocations, [{ path: '/static/', alias: '/srv/other/' }]);
+});
+
+const ctx = (site: SiteModel) => ({ site }) as PluginContext;
+
+test('configure: package, default site off, gated server block, nginx running; all changes notify the reload', (t) => {
+  const site = withApp({ upstream: { protocol: 'http', address: 'unix:/run/gunicorn.sock' } });
+  const p = nginx();
+  p.contribute(site);
+  const tasks = p.configure(ctx(site));
+  t.deepEqual(tasks.map((x) => x.type.name), ['apt.packages', 'command.run', 'nginx.site', 'systemd.unit']);
+  t.deepEqual(tasks.map((x) => x.notify), [[], [RELOAD_NGINX], [RELOAD_NGINX], []]);
+  t.is(tasks[2].options.name, 'shop');
+  t.regex(tasks[2].options.content, /proxy_pass http:\/\/unix:\/run\/gunicorn.sock;/);
+  t.deepEqual(tasks[3].options, { name: 'nginx.service', enabled: true, state: 'started' });
+  t.deepEqual(Object.keys(p.handlers()), [RELOAD_NGINX]);
+  t.is(p.handlers()[RELOAD_NGINX].options.state, 'reloaded');
+});
+
+test('configure: siteName and removeDefaultSite: false', (t) => {
+  const site = emptySiteModel('web1');
+  const tasks = nginx({ siteName: 'docs', removeDefaultSite: false }).configure(ctx(site));
+  t.deepEqual(tasks.map((x) => x.type.name), ['apt.packages', 'nginx.site', 'systemd.unit']);
+  t.is(tasks[1].options.name, 'docs');
+  t.is(nginx().configure(ctx(site))[2].options.name, 'site');
+});
+
+test('bad options fail when the plugin is made', (t) => {
+  t.throws(() => nginx({ locations: [{ path: 'docs', alias: '/srv/docs/' }] }), { message: /locations\[0\]\.path/ });
+  t.throws(() => nginx({ locations: [{ path: '/docs/', alias: 'docs' }] }), { message: /locations\[0\]\.alias/ });
+  t.throws(() => nginx({ serverNames: 'x' as never }), { message: /serverNames/ });
+});
