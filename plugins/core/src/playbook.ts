@@ -36,7 +36,7 @@ export interface PlaybookContext {
 export interface Playbook {
   name: string;
   description?: string;
-  phases: Phase[] | ((ctx: PlaybookContext) => Phase[]);
+  phases: Phase[] | ((ctx: PlaybookContext) => Phase[] | Promise<Phase[]>);
 }
 
 /** Exists for type inference in `playbooks/*.ts`. */

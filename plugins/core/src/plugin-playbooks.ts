@@ -4,7 +4,7 @@
  */
 import { errors } from './errors.js';
 import type { HostInfo, Phase, PlaybookContext } from './playbook.js';
-import { deployStages, type DeployTasks, type Plugin, type PluginContext, type Release } from './plugin.js';
+import { deployStages, type DeployTasks, type Plugin, type PluginContext, type PrepareContext, type Release } from './plugin.js';
 import { emptySiteModel } from './site.js';
 import type { Task } from './task.js';
 
@@ -61,9 +61,22 @@ function requirePlugins(ctx: PlaybookContext, what: string): Plugin[] {
   return ctx.config.plugins;
 }
 
+/** Runs every plugin's `prepare`, in config order, once per run. */
+async function prepare(plugins: Plugin[], ctx: PlaybookContext, playbook: PrepareContext['playbook'], releaseId?: string): Promise<void> {
+  for (const p of plugins) {
+    if (!p.prepare) continue;
+    try {
+      await p.prepare({ env: ctx.env, config: ctx.config, secrets: ctx.secrets ?? {}, playbook, releaseId });
+    } catch (e) {
+      throw wrap(p, 'prepare', e);
+    }
+  }
+}
+
 /** `run configure`: a phase per plugin, in config order. */
-export function configurePhases(ctx: PlaybookContext): Phase[] {
+export async function configurePhases(ctx: PlaybookContext): Promise<Phase[]> {
   const plugins = requirePlugins(ctx, 'configure');
+  await prepare(plugins, ctx, 'configure');
   const context = pluginContexts(ctx);
   return plugins
     .filter((p) => p.configure)
@@ -75,8 +88,9 @@ export function configurePhases(ctx: PlaybookContext): Phase[] {
     }));
 }
 
-function stagedPhase(name: string, ctx: PlaybookContext, hook: 'deploy' | 'rollback', releaseId?: string): Phase {
+async function stagedPhase(name: 'deploy' | 'rollback', ctx: PlaybookContext, hook: 'deploy' | 'rollback', releaseId?: string): Promise<Phase> {
   const plugins = requirePlugins(ctx, name);
+  await prepare(plugins, ctx, name, releaseId);
   const context = pluginContexts(ctx, releaseId);
   return {
     name,
@@ -92,7 +106,7 @@ function stagedPhase(name: string, ctx: PlaybookContext, hook: 'deploy' | 'rollb
 }
 
 /** `run deploy`: one phase, stage by stage across plugins, with the plugins' rescue and finally tasks. */
-export const deployPhases = (ctx: PlaybookContext, releaseId = newReleaseId()): Phase[] => [stagedPhase('deploy', ctx, 'deploy', releaseId)];
+export const deployPhases = async (ctx: PlaybookContext, releaseId = newReleaseId()): Promise<Phase[]> => [await stagedPhase('deploy', ctx, 'deploy', releaseId)];
 
 /** `run rollback [--to ID]`: the plugins' rollback stages. */
-export const rollbackPhases = (ctx: PlaybookContext): Phase[] => [stagedPhase('rollback', ctx, 'rollback')];
+export const rollbackPhases = async (ctx: PlaybookContext): Promise<Phase[]> => [await stagedPhase('rollback', ctx, 'rollback')];

@@ -38,8 +38,22 @@ export const deployStages = ['lock', 'prepare', 'build', 'migrate', 'switch', 'r
 export type DeployStage = (typeof deployStages)[number];
 export type DeployTasks = Partial<Record<DeployStage, Task[]>>;
 
+/** What a plugin's `prepare` knows: once per run, on the control machine, before any host is planned. */
+export interface PrepareContext {
+  env: string;
+  config: ResolvedConfig;
+  secrets: Record<string, Secret>;
+  /** which playbook is being prepared */
+  playbook: 'configure' | 'deploy' | 'rollback';
+  /** the release id of a deploy */
+  releaseId?: string;
+}
+
 export interface Plugin {
   name: string;
+  /** control-machine work before planning (pack a checkout with git archive, build static files);
+   * runs once per run, may be async; its results are what the plugin's tasks then carry to the hosts */
+  prepare?(ctx: PrepareContext): Promise<void> | void;
   /** adds this plugin's part to the site model; runs before any tasks are planned */
   contribute?(site: SiteModel, ctx: Omit<PluginContext, 'site'> & { site: SiteModel }): void;
   /** provisioning tasks, `run configure` */

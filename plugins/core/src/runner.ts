@@ -57,8 +57,8 @@ const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boo
 };
 
 /** Builds every host's tasks before anything connects, so bad options fail the run up front (exit 4). */
-export function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags'>): Map<string, PlannedPhase[]> {
-  const phases = typeof opts.playbook.phases === 'function' ? opts.playbook.phases(opts.context) : opts.playbook.phases;
+export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags'>): Promise<Map<string, PlannedPhase[]>> {
+  const phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(opts.context) : opts.playbook.phases;
   const plans = new Map<string, PlannedPhase[]>();
   for (const host of opts.hosts) {
     plans.set(
@@ -87,7 +87,7 @@ export function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'host
 }
 
 export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
-  const plans = planPhases(opts);
+  const plans = await planPhases(opts);
   const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
   const maxFail = parseMaxFail(opts.maxFail);
   const state = { aborted: undefined as string | undefined, failedHosts: 0 };

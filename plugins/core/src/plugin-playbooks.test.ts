@@ -1,0 +1,80 @@
+/** Plugins composed into configure/deploy phases, run on local connections. */
+import test from 'ava';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalConnection } from './local-connection.js';
+import { definePlugin, type Plugin } from './plugin.js';
+import { configurePhases, deployPhases, newReleaseId } from './plugin-playbooks.js';
+import { quote } from './quote.js';
+import { runPlaybook } from './runner.js';
+import { changes, defineTask } from './task.js';
+
+const log = defineTask<{ file: string; line: string; fail?: boolean }, Record<string, never>, unknown>({
+  name: 'test.log',
+  describe: (o) => o.line,
+  facts: () => ({}),
+  check: (_f, o) => changes([o.line]),
+  apply: (_p, o) => [{ script: `echo ${quote(o.line)} >> ${quote(o.file)}${o.fail ? '; exit 3' : ''}`, display: o.line }],
+});
+
+const host = { alias: 'h1', hostname: 'h1.example', user: 'root', groups: ['all'], vars: {}, env: 'test' };
+
+async function play(plugins: Plugin[], which: 'configure' | 'deploy') {
+  const config = { root: '/', inventoryDir: '/', playbookDir: '/', knownHosts: '/k', secretsDir: '/s', vars: {}, plugins };
+  return runPlaybook({
+    playbook: { name: which, phases: (c) => (which === 'deploy' ? deployPhases(c, 'R1') : configurePhases(c)) },
+    context: { env: 'test', config },
+    hosts: [host],
+    connect: async () => new LocalConnection('h1'),
+    emit: () => {},
+  });
+}
+
+test('deploy runs stage by stage across plugins, in config order; prepare runs once; the site model is shared', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rb-pp-')), 'log');
+  let prepared = 0;
+  const first = definePlugin({
+    name: 'first',
+    prepare: async () => void prepared++,
+    contribute: (site) => void (site.healthPath = '/up/'),
+    deploy: (ctx) => ({
+      switch: [log({ file, line: `first switch ${ctx.release?.id ?? 'no release'}` })],
+      prepare: [log({ file, line: `first prepare ${ctx.site.healthPath}` })],
+    }),
+  });
+  const second = definePlugin({
+    name: 'second',
+    deploy: () => ({ prepare: [log({ file, line: 'second prepare' })], reload: [log({ file, line: 'second reload' })] }),
+  });
+  const r = await play([first, second], 'deploy');
+  t.is(r.exitCode, 0);
+  t.is(prepared, 1);
+  t.is(readFileSync(file, 'utf8'), 'first prepare /up/\nsecond prepare\nfirst switch no release\nsecond reload\n');
+});
+
+test('a failed deploy task runs the rescue tasks, then the finally tasks; the host counts as failed', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rb-pp-')), 'log');
+  const plugin = definePlugin({
+    name: 'p',
+    deploy: () => ({ lock: [log({ file, line: 'lock' })], verify: [log({ file, line: 'verify', fail: true })], finish: [log({ file, line: 'finish' })] }),
+    rescueDeploy: () => [log({ file, line: 'switch back' })],
+    finallyDeploy: () => [log({ file, line: 'unlock' })],
+  });
+  const r = await play([plugin], 'deploy');
+  t.is(r.exitCode, 1);
+  t.is(readFileSync(file, 'utf8'), 'lock\nverify\nswitch back\nunlock\n');
+});
+
+test('configure: a phase per plugin; an error in a plugin hook names the plugin', async (t) => {
+  const bad = definePlugin({ name: 'broken', configure: () => { throw new Error('no app configured'); } });
+  await t.throwsAsync(play([bad], 'configure'), { message: /\[broken\.configure\] no app configured/ });
+});
+
+test('no plugins enabled: the configure playbook says what to do', async (t) => {
+  await t.throwsAsync(play([], 'configure'), { message: /none are enabled/ });
+});
+
+test('release ids sort by time', (t) => {
+  t.is(newReleaseId(new Date('2026-11-24T06:11:00.123Z')), '20261124T061100Z');
+});
