@@ -1,1 +1,12 @@
-export {};
+export { app, appModel } from './app.js';
+export type { AppOptions, AppSource, HealthCheckOptions } from './options.js';
+export { deployLock, deployUnlock, type DeployLockOptions, type DeployUnlockOptions } from './deploy-lock.js';
+export { releaseCode, type ReleaseCodeOptions, type ReleaseSource } from './release-code.js';
+export { switchCurrent, type SwitchCurrentOptions } from './switch-current.js';
+export { healthCheck, type HealthCheckTaskOptions } from './health-check.js';
+export { releaseRecord, type ReleaseRecordOptions } from './release-record.js';
+export { pruneReleases, type PruneReleasesOptions } from './prune-releases.js';
+export { rescueRelease, type RescueReleaseOptions } from './rescue-release.js';
+export { rollbackCurrent, type RollbackCurrentOptions } from './rollback-current.js';
+export { packUpload, type PackedSource } from './pack-upload.js';
+export type { ReleaseRecord, LockInfo } from './app-state.js';

@@ -1,0 +1,147 @@
+/**
+ * `app()`: the application itself, Capistrano-style. configure makes the user, the directories, the
+ * packages and `shared/.env`; a deploy makes `releases/<id>` (code, venv, shared links, collectstatic),
+ * migrates, switches `current`, verifies, records and prunes, under a lock; a failed deploy switches
+ * back; rollback switches to an earlier release.
+ */
+import { definePlugin, errors, quote, type AppModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { apt, command, directory, file, group, user } from '@runbook/system';
+import { lockDir } from './app-state.js';
+import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
+import { deployLock, deployUnlock } from './deploy-lock.js';
+import { appEnv, renderEnvFile } from './env-file.js';
+import { healthCheck } from './health-check.js';
+import { resolveOptions, type AppOptions, type ResolvedAppOptions } from './options.js';
+import { packUpload } from './pack-upload.js';
+import { pruneReleases } from './prune-releases.js';
+import { releaseCode, type ReleaseSource } from './release-code.js';
+import { releaseRecord } from './release-record.js';
+import { rescueRelease } from './rescue-release.js';
+import { rollbackCurrent } from './rollback-current.js';
+import { runInfo } from './run-info.js';
+import { switchCurrent } from './switch-current.js';
+
+export function appModel(o: ResolvedAppOptions): AppModel {
+  const shared = `${o.root}/shared`;
+  return {
+    name: o.name,
+    user: o.user,
+    group: o.group,
+    root: o.root,
+    current: `${o.root}/current`,
+    releases: `${o.root}/releases`,
+    shared,
+    envFile: `${shared}/.env`,
+    venv: `${o.root}/current/.venv`,
+    wsgi: o.wsgi,
+    asgi: o.asgi,
+    staticRoot: `${shared}/static`,
+  };
+}
+
+function contribute(site: SiteModel, o: ResolvedAppOptions): void {
+  site.app = appModel(o);
+  site.env.STATIC_ROOT = site.app.staticRoot;
+  // read when the .env is rendered, so a later plugin (s3-static) that sets site.staticUrl is seen
+  let staticUrl: string | undefined;
+  Object.defineProperty(site.env, 'STATIC_URL', {
+    enumerable: true,
+    configurable: true,
+    get: () => staticUrl ?? site.staticUrl,
+    set: (v: string) => void (staticUrl = v),
+  });
+}
+
+const envOf = (ctx: PluginContext, o: ResolvedAppOptions) => appEnv({ ...ctx.site.env }, o.env, ctx.secrets);
+
+function configure(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
+  const a = ctx.site.app!;
+  const owned = { owner: o.user, group: o.group };
+  const packages = [...o.packages, ...('git' in o.source ? ['git'] : []), ...(o.healthCheck ? ['curl'] : [])];
+  return [
+    group({ name: o.group, system: true }),
+    user({ name: o.user, system: true, group: o.group, home: o.root, createHome: false, shell: '/usr/sbin/nologin' }),
+    directory({ path: o.root, owner: 'root', group: 'root', mode: '0755', recursive: true }),
+    directory({ path: a.releases, owner: 'root', group: 'root', mode: '0755' }),
+    directory({ path: `${o.root}/.releases`, owner: 'root', group: 'root', mode: '0755' }),
+    directory({ path: a.shared, ...owned, mode: '0755' }),
+    ...[a.staticRoot, ...o.sharedDirs.map((d) => `${a.shared}/${d}`)].map((path) => directory({ path, ...owned, recursive: true })),
+    ...(packages.length ? [apt({ packages })] : []),
+    file({ path: a.envFile, content: renderEnvFile(envOf(ctx, o)), mode: '0600', ...owned }),
+  ];
+}
+
+function releaseSource(o: ResolvedAppOptions): ReleaseSource {
+  if ('git' in o.source) return { git: o.source.git };
+  const { commit, tarball } = packUpload(o.source.upload.path, o.source.upload.ref);
+  return { commit, tarball };
+}
+
+function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
+  const hc = o.healthCheck;
+  if (!hc) return [];
+  const url = hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`;
+  return [healthCheck({ url, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })];
+}
+
+const lockTask = (ctx: PluginContext, o: ResolvedAppOptions): Task => {
+  const run = runInfo(ctx);
+  return deployLock({ root: o.root, info: { release: run.id, who: run.who, since: run.time, command: run.command } });
+};
+
+function deploy(ctx: PluginContext, o: ResolvedAppOptions) {
+  const release = ctx.release;
+  if (!release) throw errors.config('app: deploy needs a release (the deploy playbook sets one)');
+  const run = runInfo(ctx);
+  const a = ctx.site.app!;
+  const b: BuildContext = { o, rel: release.path, shared: a.shared, env: envOf(ctx, o) };
+  const owned = { root: o.root, id: release.id, owner: o.user, group: o.group };
+  return {
+    lock: [lockTask(ctx, o)],
+    prepare: [releaseCode({ ...owned, source: releaseSource(o) })],
+    build: buildTasks(b),
+    migrate: migrateTasks(b),
+    switch: [switchCurrent(owned)],
+    verify: verifyTasks(ctx, o),
+    finish: [
+      releaseRecord({ root: o.root, id: release.id, status: 'ok', runId: run.id, who: run.who, time: run.time, action: 'deploy' }),
+      pruneReleases({ root: o.root, keep: o.keep }),
+    ],
+  };
+}
+
+function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
+  const run = runInfo(ctx);
+  const units = ctx.site.reloadUnits;
+  return {
+    lock: [lockTask(ctx, o)],
+    switch: [rollbackCurrent({ root: o.root, to: ctx.rollbackTo, owner: o.user, group: o.group })],
+    // only when this run switched current (it then wrote `previous` into its lock)
+    reload: units.length
+      ? [command({ title: `systemctl restart ${units.join(' ')}`, run: ['systemctl', 'restart', '--', ...units], onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}` })]
+      : [],
+    verify: verifyTasks(ctx, o),
+    finish: [releaseRecord({ root: o.root, previous: true, status: 'rolled-back', runId: run.id, who: run.who, time: run.time, action: 'rollback' })],
+  };
+}
+
+/**
+ * The application: releases, `current`, `shared/.env`, deploy lock, rollback.
+ * @example app({ name: 'shop', source: { git: { repo: 'https://github.com/acme/shop.git', ref: 'main' } }, wsgi: 'shop.wsgi:application' })
+ * @example app({ name: 'demo', source: { upload: { path: 'apps/demo-django' } }, packages: ['python3-venv', 'python3-django'] })
+ */
+export function app(options: AppOptions) {
+  const o = resolveOptions(options);
+  return definePlugin({
+    name: 'app',
+    contribute: (site: SiteModel) => contribute(site, o),
+    configure: (ctx: PluginContext) => configure(ctx, o),
+    deploy: (ctx: PluginContext) => deploy(ctx, o),
+    rescueDeploy: (ctx: PluginContext) =>
+      ctx.release
+        ? [rescueRelease({ root: o.root, id: ctx.release.id, owner: o.user, group: o.group, units: ctx.site.reloadUnits, who: runInfo(ctx).who, time: runInfo(ctx).time })]
+        : [],
+    finallyDeploy: (ctx: PluginContext) => [deployUnlock({ root: o.root, id: runInfo(ctx).id })],
+    rollback: (ctx: PluginContext) => rollback(ctx, o),
+  });
+}

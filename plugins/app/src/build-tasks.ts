@@ -1,0 +1,83 @@
+/**
+ * The build and migrate stages of a release, composed of @runbook/system primitives: the venv, pip,
+ * the shared links, collectstatic and migrations. Each command is guarded by a marker in the release
+ * (or the file it makes), so a second deploy of the same release id redoes none of it.
+ */
+import { quote, type Task } from '@runbook/core';
+import { command, symlink } from '@runbook/system';
+import type { EnvValues } from './env-file.js';
+import type { ResolvedAppOptions } from './options.js';
+
+export interface BuildContext {
+  o: ResolvedAppOptions;
+  /** the release directory */
+  rel: string;
+  shared: string;
+  /** the .env values the app's commands run with */
+  env: EnvValues;
+}
+
+/** argv with its program taken from the release's venv: `python` → `<rel>/.venv/bin/python`. */
+export function venvArgv(rel: string, argv: string[]): string[] {
+  const [program, ...args] = argv;
+  const bin = program === 'python3' ? 'python' : program;
+  return [bin.includes('/') ? bin : `${rel}/.venv/bin/${bin}`, ...args];
+}
+
+/** A command of the app in its release, as its user, with its env, once (marker file). */
+function appCommand(b: BuildContext, argv: string[], marker: string, title: string): Task {
+  const script = `${venvArgv(b.rel, argv).map((w) => quote(w)).join(' ')}\ntouch -- ${quote(marker)}`;
+  return command({
+    title,
+    run: script,
+    cwd: b.rel,
+    env: b.env,
+    creates: `${b.rel}/${marker}`,
+    // the default Django commands need a manage.py; a release without one (Flask) skips them
+    ...(argv.includes('manage.py') ? { onlyIf: 'test -f manage.py' } : {}),
+    becomeUser: b.o.user,
+  });
+}
+
+export function buildTasks(b: BuildContext): Task[] {
+  const { o, rel } = b;
+  const tasks: Task[] = [
+    command({
+      title: `venv ${rel}/.venv`,
+      run: ['python3', '-m', 'venv', ...(o.systemSitePackages ? ['--system-site-packages'] : []), `${rel}/.venv`],
+      cwd: rel,
+      creates: `${rel}/.venv/bin/python`,
+      becomeUser: o.user,
+    }),
+    command({
+      title: `pip install -r ${o.requirements}`,
+      run: `${quote(`${rel}/.venv/bin/pip`)} install --disable-pip-version-check -q -r ${quote(o.requirements)} ${o.pipArgs.map((a) => quote(a)).join(' ')}\ntouch .venv/.rb-requirements`,
+      cwd: rel,
+      creates: `${rel}/.venv/.rb-requirements`,
+      // only when the file has requirement lines (not just comments)
+      onlyIf: `grep -qEv '^[[:space:]]*(#|$)' ${quote(o.requirements)}`,
+      becomeUser: o.user,
+    }),
+  ];
+  for (const path of [...o.sharedFiles, ...o.sharedDirs]) {
+    const p = `${rel}/${path}`;
+    const parent = p.slice(0, p.lastIndexOf('/'));
+    tasks.push(
+      // what the code has at a shared path (a sample .env, an empty media/) makes way for the link
+      command({
+        title: `make way for ${path} in the release`,
+        run: `mkdir -p -- ${quote(parent)}\nrm -rf -- ${quote(p)}`,
+        onlyIf: `[ ! -L ${quote(p)} ] && { [ -e ${quote(p)} ] || [ ! -d ${quote(parent)} ]; }`,
+        cwd: rel,
+        becomeUser: o.user,
+      }),
+      symlink({ path: p, target: `${b.shared}/${path}`, owner: o.user, group: o.group }),
+    );
+  }
+  if (o.collectstatic) tasks.push(appCommand(b, o.collectstatic, '.rb-collectstatic', `collectstatic in ${rel}`));
+  return tasks;
+}
+
+export function migrateTasks(b: BuildContext): Task[] {
+  return b.o.migrate ? [appCommand(b, b.o.migrate, '.rb-migrated', `migrate in ${b.rel}`)] : [];
+}

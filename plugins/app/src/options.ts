@@ -1,0 +1,255 @@
+/** The options of `app()`, their defaults, and the checks that run before anything connects. */
+import { errors, isSecret } from '@runbook/core';
+
+/** Where a release's code comes from. */
+export type AppSource =
+  | {
+      /** cloned on the host (git is installed by configure) */
+      git: {
+        /** @example 'https://github.com/acme/shop.git' */
+        repo: string;
+        /** branch, tag or full commit @example 'main' */
+        ref: string;
+      };
+    }
+  | {
+      /** packed on the control machine with `git archive` and sent inside the task's script */
+      upload: {
+        /** a local git checkout @example '.' */
+        path: string;
+        /** what to pack @default 'HEAD' @example 'v1.4.2' */
+        ref?: string;
+      };
+    };
+
+export interface HealthCheckOptions {
+  /**
+   * Path requested through nginx on the host.
+   * @default site.healthPath ('/health/')
+   * @example '/healthz'
+   */
+  path?: string;
+  /**
+   * The whole URL instead of `http://127.0.0.1<path>` (another port, a stand-in server).
+   * @default undefined
+   * @example 'http://127.0.0.1:8000/health/'
+   */
+  url?: string;
+  /**
+   * Host header.
+   * @default the site's first server name
+   * @example 'shop.example.org'
+   */
+  host?: string;
+  /**
+   * Attempts before the deploy fails (one second apart).
+   * @default 10
+   * @example 3
+   */
+  retries?: number;
+}
+
+export interface AppOptions {
+  /**
+   * Short name of the app: user, paths, unit names.
+   * @example 'shop'
+   */
+  name: string;
+  /**
+   * System user (and group) the app runs as; home = root, no login shell.
+   * @default name
+   * @example 'shop'
+   */
+  user?: string;
+  /**
+   * Where the app lives: `current`, `releases/`, `shared/`.
+   * @default '/srv/<name>'
+   * @example '/srv/shop'
+   */
+  root?: string;
+  /**
+   * Where the code comes from.
+   * @example { git: { repo: 'https://github.com/acme/shop.git', ref: 'main' } }
+   * @example { upload: { path: '.', ref: 'HEAD' } }
+   */
+  source: AppSource;
+  /**
+   * Python module of the WSGI callable (used by gunicorn / uwsgi).
+   * @default undefined
+   * @example 'shop.wsgi:application'
+   */
+  wsgi?: string;
+  /**
+   * Python module of the ASGI callable.
+   * @default undefined
+   * @example 'shop.asgi:application'
+   */
+  asgi?: string;
+  /**
+   * Debian packages the app needs.
+   * @default ['python3-venv']
+   * @example ['python3-venv', 'python3-django', 'libpq5']
+   */
+  packages?: string[];
+  /**
+   * Good releases to keep; older ones (and failed or rolled-back ones) are removed after a deploy.
+   * The current release is never removed.
+   * @default 5
+   * @example 3
+   */
+  keep?: number;
+  /**
+   * Requirements file in the release; `pip install -r` runs only when it has requirement lines.
+   * @default 'requirements.txt'
+   * @example 'requirements/prod.txt'
+   */
+  requirements?: string;
+  /**
+   * Extra pip arguments.
+   * @default []
+   * @example ['--no-index', '--find-links', 'wheels/']
+   */
+  pipArgs?: string[];
+  /**
+   * Make the venv with `--system-site-packages` (Debian's python3-* packages are visible).
+   * @default true
+   * @example false
+   */
+  systemSitePackages?: boolean;
+  /**
+   * Migration command, run with the venv's python in the release as the app user with the .env loaded;
+   * `false` skips it. The default runs only when the release has a manage.py.
+   * @default ['python', 'manage.py', 'migrate', '--noinput']
+   * @example ['python', '-m', 'alembic', 'upgrade', 'head']
+   */
+  migrate?: string[] | false;
+  /**
+   * Static files command, run like `migrate`; `false` skips it.
+   * @default ['python', 'manage.py', 'collectstatic', '--noinput']
+   * @example false
+   */
+  collectstatic?: string[] | false;
+  /**
+   * Files in `shared/` linked into every release.
+   * @default ['.env']
+   * @example ['.env', 'config/local.py']
+   */
+  sharedFiles?: string[];
+  /**
+   * Directories in `shared/` linked into every release (created by configure).
+   * @default ['media']
+   * @example ['media', 'uploads']
+   */
+  sharedDirs?: string[];
+  /**
+   * Plain values for the .env besides the env's secrets (secrets win on the same key).
+   * @default {}
+   * @example { DJANGO_SETTINGS_MODULE: 'shop.settings' }
+   */
+  env?: Record<string, string>;
+  /**
+   * The deploy's verify stage: an HTTP request on the host that must succeed; `false` skips it.
+   * @default { path: site.healthPath, host: first server name, retries: 10 }
+   * @example { url: 'http://127.0.0.1:8000/health/', retries: 5 }
+   */
+  healthCheck?: HealthCheckOptions | false;
+}
+
+/** Options with every default filled in (except those that depend on the site model). */
+export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck'>> {
+  group: string;
+  wsgi?: string;
+  asgi?: string;
+  healthCheck: HealthCheckOptions | false;
+}
+
+const bad = (key: string, expected: string, got: unknown): never => {
+  throw errors.options(`app: ${key}: expected ${expected}, got ${isSecret(got) ? 'a secret' : JSON.stringify(got)}`, { key, plugin: 'app' });
+};
+
+const accountRe = /^[a-z_][a-z0-9_-]{0,31}$/;
+const stringList = (key: string, v: unknown): string[] => {
+  if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '')) bad(key, 'a list of non-empty strings', v);
+  return v as string[];
+};
+/** A path inside the release: relative, no `..`, no trailing slash. */
+const relativePath = (key: string, v: string): void => {
+  if (v.startsWith('/') || v.endsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || /[\0\n]/.test(v)) {
+    bad(key, 'a relative path inside the release (no "..")', v);
+  }
+};
+const commandList = (key: string, v: unknown, fallback: string[]): string[] | false => {
+  if (v === undefined) return fallback;
+  if (v === false) return false;
+  const list = stringList(key, v);
+  if (list.length === 0) bad(key, 'a non-empty argv list or false', v);
+  return list;
+};
+
+export const defaultMigrate = ['python', 'manage.py', 'migrate', '--noinput'];
+export const defaultCollectstatic = ['python', 'manage.py', 'collectstatic', '--noinput'];
+
+export function resolveOptions(o: AppOptions): ResolvedAppOptions {
+  if (!o || typeof o !== 'object') throw errors.options('app: options must be an object', { plugin: 'app' });
+  if (typeof o.name !== 'string' || !accountRe.test(o.name)) bad('name', 'a short lowercase name (letters, digits, _ -)', o.name);
+  const user = o.user ?? o.name;
+  if (!accountRe.test(user)) bad('user', 'a user name', user);
+  const root = o.root ?? `/srv/${o.name}`;
+  if (typeof root !== 'string' || !/^\/[^\0\n]*[^/]$/.test(root)) bad('root', 'an absolute path (not /)', root);
+  const src = o.source as Record<string, Record<string, unknown>> | undefined;
+  if (src?.git) {
+    if (typeof src.git.repo !== 'string' || !src.git.repo || src.git.repo.startsWith('-') || /[\n\0]/.test(src.git.repo)) bad('source.git.repo', 'a repository URL', src.git.repo);
+    if (typeof src.git.ref !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(src.git.ref)) bad('source.git.ref', 'a branch, tag or commit', src.git.ref);
+  } else if (src?.upload) {
+    if (typeof src.upload.path !== 'string' || !src.upload.path) bad('source.upload.path', 'a local checkout directory', src.upload.path);
+    const ref = src.upload.ref;
+    if (ref !== undefined && (typeof ref !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._/^~-]*$/.test(ref))) bad('source.upload.ref', 'a git ref', ref);
+  } else {
+    bad('source', '{ git: { repo, ref } } or { upload: { path, ref? } }', o.source);
+  }
+  for (const k of ['wsgi', 'asgi'] as const) {
+    if (o[k] !== undefined && (typeof o[k] !== 'string' || !/^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$/.test(o[k]!))) bad(k, "a module path like 'shop.wsgi:application'", o[k]);
+  }
+  const keep = o.keep ?? 5;
+  if (!Number.isInteger(keep) || keep < 1) bad('keep', 'a positive integer', keep);
+  const requirements = o.requirements ?? 'requirements.txt';
+  relativePath('requirements', requirements);
+  const sharedFiles = o.sharedFiles === undefined ? ['.env'] : stringList('sharedFiles', o.sharedFiles);
+  const sharedDirs = o.sharedDirs === undefined ? ['media'] : stringList('sharedDirs', o.sharedDirs);
+  [...sharedFiles, ...sharedDirs].forEach((p) => relativePath('sharedFiles/sharedDirs', p));
+  const env = o.env ?? {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) bad(`env.${k}`, 'a variable name (letters, digits, _)', k);
+    if (typeof v !== 'string') bad(`env.${k}`, 'a string', v);
+  }
+  const hc = o.healthCheck;
+  if (hc !== undefined && hc !== false) {
+    if (typeof hc !== 'object') bad('healthCheck', 'an object or false', hc);
+    if (hc.path !== undefined && (typeof hc.path !== 'string' || !hc.path.startsWith('/'))) bad('healthCheck.path', 'a path starting with /', hc.path);
+    if (hc.url !== undefined && (typeof hc.url !== 'string' || !/^https?:\/\/\S+$/.test(hc.url))) bad('healthCheck.url', 'an http(s) URL', hc.url);
+    if (hc.host !== undefined && (typeof hc.host !== 'string' || !/^[A-Za-z0-9.:[\]-]+$/.test(hc.host))) bad('healthCheck.host', 'a host name', hc.host);
+    if (hc.retries !== undefined && (!Number.isInteger(hc.retries) || hc.retries < 1)) bad('healthCheck.retries', 'a positive integer', hc.retries);
+  }
+  const systemSitePackages = o.systemSitePackages ?? true;
+  if (typeof systemSitePackages !== 'boolean') bad('systemSitePackages', 'true or false', systemSitePackages);
+  return {
+    name: o.name,
+    user,
+    group: user,
+    root,
+    source: o.source,
+    wsgi: o.wsgi,
+    asgi: o.asgi,
+    packages: o.packages === undefined ? ['python3-venv'] : stringList('packages', o.packages),
+    keep,
+    requirements,
+    pipArgs: o.pipArgs === undefined ? [] : stringList('pipArgs', o.pipArgs),
+    systemSitePackages,
+    migrate: commandList('migrate', o.migrate, defaultMigrate),
+    collectstatic: commandList('collectstatic', o.collectstatic, defaultCollectstatic),
+    sharedFiles,
+    sharedDirs,
+    env,
+    healthCheck: hc ?? {},
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * `app.rescue`: after a failed deploy, put the host back as it was. Only when the deploy lock is this
+ * run's (a deploy that failed to get the lock touches nothing): if this run switched `current` to the
+ * new release, switch it back to where it pointed before (as recorded in the lock), mark the release
+ * failed, and restart the units that serve it.
+ */
+import { changes, defineTask, noop, quote, type Command, type TaskType } from '@runbook/core';
+import { appStateFact, currentRelease, type AppState } from './app-state.js';
+import { planRecord, recordScript } from './release-record.js';
+import { switchScript } from './switch-current.js';
+
+export interface RescueReleaseOptions {
+  root: string;
+  /** the release that failed */
+  id: string;
+  owner: string;
+  group: string;
+  /** systemd units restarted after switching back @example ['gunicorn.service'] */
+  units: string[];
+  who: string;
+  time: string;
+}
+
+interface RescuePlan {
+  /** switch back to this target ('' = remove current: there was none) */
+  back?: string;
+  from?: string;
+  record?: Exclude<ReturnType<typeof planRecord>, string>;
+}
+
+export function planRescue(state: AppState, o: RescueReleaseOptions): RescuePlan | string {
+  if (state.lock?.info?.release !== o.id) {
+    const holder = state.lock?.info ? `${state.lock.info.who} for ${state.lock.info.release}` : state.lock ? 'someone else' : 'nobody';
+    return `the deploy lock is not this run's (held by ${holder}): nothing touched`;
+  }
+  const plan: RescuePlan = {};
+  if (currentRelease(state, o.root) === o.id && state.lock.previous !== undefined) {
+    plan.back = state.lock.previous;
+    plan.from = state.current;
+  }
+  const rec = planRecord(state, { ...o, status: 'failed', runId: o.id, action: 'deploy' });
+  if (typeof rec !== 'string') plan.record = rec;
+  return plan.back !== undefined || plan.record ? plan : 'nothing to undo';
+}
+
+export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState }, RescuePlan> = {
+  name: 'app.rescue',
+  describe: (o) => `undo release ${o.id}`,
+  facts: (o) => ({ state: appStateFact(o.root, o.id) }),
+  check({ state }, o) {
+    const p = planRescue(state, o);
+    if (typeof p === 'string') return noop(p);
+    const list: string[] = [];
+    if (p.back !== undefined) list.push(p.back ? `switch current back: ${p.from} → ${p.back}` : `remove current (there was none before ${o.id})`);
+    if (p.record) list.push(`record release ${o.id} as failed`);
+    if (p.back !== undefined && o.units.length) list.push(`restart ${o.units.join(', ')}`);
+    return changes(list, { state: p });
+  },
+  apply(plan, o) {
+    const p = plan.state!;
+    const cmds: Command[] = [];
+    if (p.back) cmds.push(switchScript(o.root, p.from!, p.back, o.owner, o.group));
+    else if (p.back === '') cmds.push({ script: `rm -f -- ${quote(`${o.root}/current`)}`, display: `rm ${o.root}/current` });
+    if (p.record) cmds.push(recordScript(o.root, p.record));
+    if (p.back !== undefined && o.units.length) {
+      cmds.push({ script: `systemctl restart -- ${o.units.map((u) => quote(u)).join(' ')}`, display: `systemctl restart ${o.units.join(' ')}` });
+    }
+    return cmds;
+  },
+};
+
+/**
+ * Undoes a failed deploy of this run: switch back, mark failed, restart.
+ * @example rescueRelease({ root: '/srv/shop', id: '20261124T061100Z', owner: 'shop', group: 'shop', units: ['gunicorn.service'], who: 'ann@laptop', time: '2026-11-24T06:11:00Z' })
+ */
+export const rescueRelease = defineTask(rescueReleaseType);

@@ -1,0 +1,49 @@
+/**
+ * Who runs this deploy and as what: the control machine's `user@hostname`, the command line, the time,
+ * and the id that marks this run's lock (the release id; `rollback-<time>` for a rollback). One value per
+ * plugin context, so a host's deploy tasks and its `finallyDeploy` tasks agree on it.
+ */
+import { hostname, userInfo } from 'node:os';
+import { basename } from 'node:path';
+import { newReleaseId, type PluginContext } from '@runbook/core';
+
+export interface RunInfo {
+  /** marks the lock this run holds */
+  id: string;
+  /** `user@hostname` of the control machine */
+  who: string;
+  /** ISO time the run was planned */
+  time: string;
+  /** the command line, e.g. `run deploy --env stg` */
+  command: string;
+}
+
+const cache = new WeakMap<object, RunInfo>();
+
+export function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+export function commandLine(argv = process.argv): string {
+  const [, script, ...args] = argv;
+  return [script ? basename(script).replace(/\.(c|m)?[jt]s$/, '') : 'run', ...args].join(' ').slice(0, 300);
+}
+
+export function runInfo(ctx: Pick<PluginContext, 'release'>): RunInfo {
+  let info = cache.get(ctx);
+  if (!info) {
+    const now = new Date();
+    info = {
+      id: ctx.release?.id ?? `rollback-${newReleaseId(now)}`,
+      who: `${localUser()}@${hostname()}`,
+      time: now.toISOString(),
+      command: commandLine(),
+    };
+    cache.set(ctx, info);
+  }
+  return info;
+}

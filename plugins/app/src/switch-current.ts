@@ -1,0 +1,51 @@
+/**
+ * `app.current`: `<root>/current` → a release, switched atomically (`ln -sfn` to a temp name, then
+ * `mv -T` over the old link). Where it pointed before is written to the deploy lock (`previous`), so a
+ * rescue or the end of a rollback knows what this run replaced.
+ */
+import { changes, defineTask, noop, quote, RunbookError, type Command, type TaskType } from '@runbook/core';
+import { appStateFact, currentRelease, type AppState } from './app-state.js';
+
+export interface SwitchCurrentOptions {
+  root: string;
+  /** the release to make current */
+  id: string;
+  owner: string;
+  group: string;
+}
+
+/** The commands that switch `current` from `from` (the target read as a fact; '' = none) to `to`. */
+export function switchScript(root: string, from: string, to: string, owner: string, group: string): Command {
+  const script = [
+    `r=${quote(root)}`,
+    `cur=$(readlink -- "$r/current" || :)`,
+    `[ "$cur" != ${quote(to)} ] || exit 0`,
+    `[ "$cur" = ${quote(from)} ] || { echo "$r/current changed since its facts were read (now: $cur); not switching" >&2; exit 1; }`,
+    `[ ! -d "$r/.deploy-lock" ] || [ -f "$r/.deploy-lock/previous" ] || printf '%s' "$cur" > "$r/.deploy-lock/previous"`,
+    `ln -sfn -- ${quote(to)} "$r/.current.tmp"`,
+    `chown -h ${quote(`${owner}:${group}`)} -- "$r/.current.tmp"`,
+    `mv -T -- "$r/.current.tmp" "$r/current"`,
+  ].join('\n');
+  return { script, display: `ln -sfn ${to} ${root}/current` };
+}
+
+export const switchCurrentType: TaskType<SwitchCurrentOptions, { state: AppState }> = {
+  name: 'app.current',
+  describe: (o) => `${o.root}/current → releases/${o.id}`,
+  facts: (o) => ({ state: appStateFact(o.root, o.id) }),
+  check({ state }, o) {
+    const target = `${o.root}/releases/${o.id}`;
+    if (currentRelease(state, o.root) === o.id) return noop(`current → ${target}`);
+    if (!state.revision) throw new RunbookError('E_COMMAND', `${target} has no REVISION (incomplete release): not switching to it`);
+    return changes([`switch current: ${state.current ?? '(none)'} → ${target}`], { state: { from: state.current ?? '' } });
+  },
+  apply(plan, o) {
+    return [switchScript(o.root, (plan.state as { from: string }).from, `${o.root}/releases/${o.id}`, o.owner, o.group)];
+  },
+};
+
+/**
+ * Points `<root>/current` at a release, atomically.
+ * @example switchCurrent({ root: '/srv/shop', id: '20261124T061100Z', owner: 'shop', group: 'shop' })
+ */
+export const switchCurrent = defineTask(switchCurrentType);
