@@ -22,7 +22,7 @@ import {
 } from '@runbook/core';
 import { apt, command, directory, file, symlink, user } from '@runbook/system';
 import { up, type HostSet, type TestHost } from '@runbook/testhosts';
-import { gunicorn, type GunicornOptions } from '../src/index.js';
+import { gunicorn } from '../src/index.js';
 
 const run$ = promisify(execFile);
 const SET = 'itgunicorn';
@@ -173,10 +173,10 @@ test.serial('configure twice: the second run changes nothing; the app answers on
 });
 
 /**
- * Starts a request loop on the host (through the socket), runs a deploy to `release`, lets the loop run
+ * Starts a request loop on the host (through the socket), runs `action` (a deploy), lets the loop run
  * a little longer, and returns what the loop saw: failures, and the release of each answer in order.
  */
-async function deployUnderLoad(options: GunicornOptions, release: string) {
+async function underLoad<T>(action: () => Promise<T>) {
   const loop = [
     'out=/tmp/rb-loop; rm -rf $out; mkdir -p $out; i=0',
     'while [ ! -e $out/stop ]; do',
@@ -198,7 +198,7 @@ async function deployUnderLoad(options: GunicornOptions, release: string) {
   };
   await waitFor(async () => (await count()) >= 20, 'the loop to get going');
   const before = await count();
-  const deployed = await playbook('deploy', [demoApp, gunicorn(options)], release);
+  const deployed = await action();
   const after = await count();
   await waitFor(async () => (await count()) >= after + 20, 'requests after the deploy');
   await ssh('touch /tmp/rb-loop/stop');
@@ -214,7 +214,7 @@ async function deployUnderLoad(options: GunicornOptions, release: string) {
 
 test.serial('deploy with restart: r2 is served after the switch, no request fails', async (t) => {
   const pid = await masterPid();
-  const r = await deployUnderLoad({ workers: 2 }, 'r2');
+  const r = await underLoad(() => playbook('deploy', [demoApp, gunicorn({ workers: 2 })], 'r2'));
   t.log(`${r.requests} requests, ${r.duringDeploy} while the deploy ran`);
   t.deepEqual(r.deployed.changed, ['/srv/demo/current → /srv/demo/releases/r2', 'gunicorn.service']);
   t.is(r.failures, '', 'failed requests during the restart');
@@ -229,7 +229,7 @@ test.serial('deploy with restart: r2 is served after the switch, no request fail
 
 test.serial('deploy with HUP: the same master serves r1 again, no request fails', async (t) => {
   const pid = await masterPid();
-  const r = await deployUnderLoad({ workers: 2, reload: 'hup' }, 'r1');
+  const r = await underLoad(() => playbook('deploy', [demoApp, gunicorn({ workers: 2, reload: 'hup' })], 'r1'));
   t.log(`${r.requests} requests, ${r.duringDeploy} while the deploy ran`);
   t.deepEqual(r.deployed.changed, ['/srv/demo/current → /srv/demo/releases/r1', 'gunicorn.service']);
   t.is(r.failures, '', 'failed requests during the reload');
@@ -237,6 +237,13 @@ test.serial('deploy with HUP: the same master serves r1 again, no request fails'
   t.is(r.releases.at(-1), 'r1');
   t.deepEqual([...new Set(r.releases.slice(r.releases.indexOf('r1')))], ['r1']);
   t.is(await masterPid(), pid, 'HUP keeps the master');
+  t.is(releaseOf(await home()), 'r1');
+});
+
+test.serial('control: the loop does see failures when the socket goes away', async (t) => {
+  // without systemd holding the socket, a restart refuses connections: what the deploys above avoid
+  const r = await underLoad(() => ssh('systemctl stop gunicorn.socket gunicorn.service; sleep 1; systemctl start gunicorn.socket'));
+  t.regex(r.failures, /\d+ 000/);
   t.is(releaseOf(await home()), 'r1');
 });
 
