@@ -65,12 +65,14 @@ test('configure: asgi adds python3-uvicorn', (t) => {
   t.deepEqual(apt.options.packages, ['gunicorn', 'python3-uvicorn']);
 });
 
-test('deploy and rollback: restart the service in the reload stage (or reload with hup)', (t) => {
+test('deploy: restart the service in the reload stage (or reload with hup)', (t) => {
   const site = siteWithApp();
-  for (const hook of ['deploy', 'rollback'] as const) {
-    const staged = gunicorn()[hook]!(ctx(site));
-    t.deepEqual(Object.keys(staged), ['reload']);
-    t.like(staged.reload![0].options, { name: 'gunicorn.service', state: 'restarted' });
-    t.like(gunicorn({ reload: 'hup' })[hook]!(ctx(site)).reload![0].options, { name: 'gunicorn.service', state: 'reloaded' });
-  }
+  const staged = gunicorn().deploy!(ctx(site));
+  t.deepEqual(Object.keys(staged), ['reload']);
+  t.like(staged.reload![0].options, { name: 'gunicorn.service', state: 'restarted' });
+  t.like(gunicorn({ reload: 'hup' }).deploy!(ctx(site)).reload![0].options, { name: 'gunicorn.service', state: 'reloaded' });
+});
+
+test('rollback: left to the app plugin, which restarts site.reloadUnits when it switched', (t) => {
+  t.is(gunicorn().rollback, undefined);
 });

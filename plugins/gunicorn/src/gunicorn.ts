@@ -47,7 +47,7 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
       ];
     },
     deploy: () => ({ reload: [gunicornReload(options)] }),
-    rollback: () => ({ reload: [gunicornReload(options)] }),
+    // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
     handlers: () => ({ [handler]: gunicornTryRestart(options) }),
   });
 }
