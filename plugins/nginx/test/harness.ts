@@ -82,3 +82,14 @@ export async function boot(set: string): Promise<Harness> {
 /** Why a run did not go as expected: the failed and changed tasks. */
 export const explain = (o: Outcome): string =>
   JSON.stringify(o.tasks.filter((t) => t.status !== 'ok').map((t) => ({ task: t.title, status: t.status, changes: t.changes, error: t.error?.message })), null, 1);
+
+/**
+ * Waits (up to 10 s) until `probe` holds: `systemctl reload nginx` returns once the signal is sent, and
+ * the old workers may answer for a moment after that.
+ */
+export async function settle(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}

@@ -8,7 +8,7 @@ import test from 'ava';
 import { definePlugin, type AppModel, type Plugin } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx, type NginxOptions } from '../src/index.js';
-import { boot, explain, type Harness } from './harness.js';
+import { boot, explain, settle, type Harness } from './harness.js';
 
 let h: Harness;
 
@@ -69,6 +69,7 @@ test.serial('configure twice: nginx serves the upstream, static and extra locati
   t.is(second.changed, 0, explain(second));
   t.false(second.tasks.some((e) => e.handler), 'no handler on a no-op run');
 
+  await settle(async () => /upstream page/.test((await get('/')).text));
   const home = await get('/');
   t.is(home.status, 200);
   t.regex(home.text, /upstream page/);
