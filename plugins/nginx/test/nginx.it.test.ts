@@ -5,7 +5,9 @@
  * file is back and nginx keeps serving. Fails (never skips) when the host cannot boot.
  */
 import test from 'ava';
-import { definePlugin, type AppModel, type Plugin } from '@runbook/core';
+import { execFileSync } from 'node:child_process';
+import { request } from 'node:https';
+import { definePlugin, secret, type AppModel, type Plugin } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx, type NginxOptions } from '../src/index.js';
 import { boot, explain, settle, type Harness } from './harness.js';
@@ -114,4 +116,65 @@ test.serial('check mode shows the change as a diff; a block nginx -t rejects is 
   // the restored state is exactly the configured one
   const again = await h.configure([upstream, nginx(options)]);
   t.is(again.changed, 0, explain(again));
+});
+
+/** GET over https without checking the (self-signed) certificate. */
+function getTls(path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: h.host.address, port: 443, path, headers, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test.serial('TLS with redirect, HSTS, ACME webroot and auth_basic with exemptions: nginx -t accepts it and it serves', async (t) => {
+  const pem = execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=itnginx', '-days', '2', '-keyout', '-', '-out', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const key = pem.slice(pem.indexOf('-----BEGIN PRIVATE KEY-----'), pem.indexOf('-----END PRIVATE KEY-----') + 26);
+  const cert = pem.slice(pem.indexOf('-----BEGIN CERTIFICATE-----'));
+  // `openssl passwd -apr1 -salt saltsalt password`
+  const users = 'alice:$apr1$saltsalt$yAAkm4libquA.ZWLHbSBq/\n';
+  const tls: Plugin = definePlugin({
+    name: 'tls-and-auth',
+    contribute(site) {
+      site.tls = { certificate: '/etc/ssl/certs/rb-it.pem', key: '/etc/ssl/private/rb-it.key', redirect: true, hsts: 300 };
+      site.acmeWebroot = '/var/www/acme';
+      site.auth = { realm: 'Restricted', userFile: '/etc/nginx/rb-it.htpasswd', exempt: [site.healthPath, '/.well-known/acme-challenge/'] };
+    },
+    configure: () => [
+      file({ path: '/etc/ssl/certs/rb-it.pem', content: cert }),
+      file({ path: '/etc/ssl/private/rb-it.key', content: secret(key), mode: '0600' }),
+      directory({ path: '/var/www/acme/.well-known/acme-challenge', recursive: true }),
+      file({ path: '/var/www/acme/.well-known/acme-challenge/tok', content: 'tok.thumb\n' }),
+      file({ path: '/etc/nginx/rb-it.htpasswd', content: users, mode: '0640', group: 'www-data' }),
+    ],
+  });
+  const first = await h.configure([upstream, tls, nginx(options)]);
+  t.is(first.result.exitCode, 0, explain(first));
+  const second = await h.configure([upstream, tls, nginx(options)]);
+  t.is(second.changed, 0, explain(second));
+  t.regex(await h.ssh('nginx -t 2>&1'), /test is successful/);
+
+  await settle(async () => (await getTls('/')).status === 401);
+  const redirect = await fetch(h.url('/shop?x=1'), { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  t.is(redirect.status, 301);
+  t.is(redirect.headers.get('location'), `https://${h.host.address}/shop?x=1`);
+  const challenge = await fetch(h.url('/.well-known/acme-challenge/tok'), { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  t.is(challenge.status, 200);
+  t.is(await challenge.text(), 'tok.thumb\n');
+
+  const denied = await getTls('/');
+  t.is(denied.status, 401);
+  t.is(denied.headers['strict-transport-security'], 'max-age=300');
+  const allowed = await getTls('/', { authorization: `Basic ${Buffer.from('alice:password').toString('base64')}` });
+  t.is(allowed.status, 200);
+  t.regex(allowed.text, /upstream page/);
+  const health = await getTls('/health/');
+  t.is(health.status, 200);
+  t.is(health.text, 'healthy\n');
+  t.is((await getTls('/.well-known/acme-challenge/tok')).status, 200);
 });
