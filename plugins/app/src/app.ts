@@ -4,7 +4,8 @@
  * migrates, switches `current`, verifies, records and prunes, under a lock; a failed deploy switches
  * back; rollback switches to an earlier release.
  */
-import { definePlugin, errors, quote, type AppModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { resolve } from 'node:path';
+import { definePlugin, errors, quote, type AppModel, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
 import { apt, command, directory, file, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
@@ -12,7 +13,7 @@ import { deployLock, deployUnlock } from './deploy-lock.js';
 import { appEnv, renderEnvFile } from './env-file.js';
 import { healthCheck } from './health-check.js';
 import { resolveOptions, type AppOptions, type ResolvedAppOptions } from './options.js';
-import { packUpload } from './pack-upload.js';
+import { packUpload, packUploadAsync, type PackedSource } from './pack-upload.js';
 import { pruneReleases } from './prune-releases.js';
 import { releaseCode, type ReleaseSource } from './release-code.js';
 import { releaseRecord } from './release-record.js';
@@ -71,9 +72,12 @@ function configure(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   ];
 }
 
-function releaseSource(o: ResolvedAppOptions): ReleaseSource {
+/** An upload's path is relative to the project root (where the config is). */
+const uploadPath = (o: ResolvedAppOptions, root: string): string => ('upload' in o.source ? resolve(root, o.source.upload.path) : root);
+
+function releaseSource(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSource): ReleaseSource {
   if ('git' in o.source) return { git: o.source.git };
-  const { commit, tarball } = packUpload(o.source.upload.path, o.source.upload.ref);
+  const { commit, tarball } = prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref);
   return { commit, tarball };
 }
 
@@ -89,7 +93,7 @@ const lockTask = (ctx: PluginContext, o: ResolvedAppOptions): Task => {
   return deployLock({ root: o.root, info: { release: run.id, who: run.who, since: run.time, command: run.command } });
 };
 
-function deploy(ctx: PluginContext, o: ResolvedAppOptions) {
+function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSource) {
   const release = ctx.release;
   if (!release) throw errors.config('app: deploy needs a release (the deploy playbook sets one)');
   const run = runInfo(ctx);
@@ -98,7 +102,7 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions) {
   const owned = { root: o.root, id: release.id, owner: o.user, group: o.group };
   return {
     lock: [lockTask(ctx, o)],
-    prepare: [releaseCode({ ...owned, source: releaseSource(o) })],
+    prepare: [releaseCode({ ...owned, source: releaseSource(ctx, o, prepared) })],
     build: buildTasks(b),
     migrate: migrateTasks(b),
     switch: [switchCurrent(owned)],
@@ -132,11 +136,16 @@ function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
  */
 export function app(options: AppOptions) {
   const o = resolveOptions(options);
+  // the upload tarball of each run, packed once by `prepare` before any host is planned
+  const packed = new WeakMap<object, PackedSource>();
   return definePlugin({
     name: 'app',
+    async prepare(ctx: PrepareContext) {
+      if (ctx.playbook === 'deploy' && 'upload' in o.source) packed.set(ctx.config, await packUploadAsync(uploadPath(o, ctx.config.root), o.source.upload.ref));
+    },
     contribute: (site: SiteModel) => contribute(site, o),
     configure: (ctx: PluginContext) => configure(ctx, o),
-    deploy: (ctx: PluginContext) => deploy(ctx, o),
+    deploy: (ctx: PluginContext) => deploy(ctx, o, packed.get(ctx.config)),
     rescueDeploy: (ctx: PluginContext) =>
       ctx.release
         ? [rescueRelease({ root: o.root, id: ctx.release.id, owner: o.user, group: o.group, units: ctx.site.reloadUnits, who: runInfo(ctx).who, time: runInfo(ctx).time })]

@@ -1,10 +1,11 @@
 /**
- * The `upload` source: the control machine packs its checkout with `git archive --format=tar.gz <ref>`.
- * Tasks are planned synchronously, so this runs synchronously (execFileSync) while the deploy is planned,
- * once per commit: every host of the run gets the same tarball.
+ * The `upload` source: the control machine packs its checkout with `git archive --format=tar.gz <ref>`,
+ * once per commit: every host of the run gets the same tarball. The plugin's `prepare` hook packs it
+ * before planning (async); `packUpload` is the synchronous form for plans made without `prepare`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { errors } from '@runbook/core';
 
 export interface PackedSource {
@@ -16,23 +17,53 @@ export interface PackedSource {
 
 const packed = new Map<string, PackedSource>();
 
+const execFile$ = promisify(execFile);
+const MAX = 1024 * 1024 * 1024;
+
+const failed = (dir: string, args: string[], e: unknown) => {
+  const stderr = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim();
+  return errors.options(`app: source.upload: git ${args[0]} in ${dir} failed: ${stderr.split('\n').pop()}`, { key: 'source.upload', plugin: 'app' });
+};
+
 function git(dir: string, args: string[]): Buffer {
   try {
-    return execFileSync('git', ['-C', dir, ...args], { maxBuffer: 1024 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', ['-C', dir, ...args], { maxBuffer: MAX, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    const stderr = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim();
-    throw errors.options(`app: source.upload: git ${args[0]} in ${dir} failed: ${stderr.split('\n').pop()}`, { key: 'source.upload', plugin: 'app' });
+    throw failed(dir, args, e);
   }
 }
+
+async function gitAsync(dir: string, args: string[]): Promise<Buffer> {
+  try {
+    return (await execFile$('git', ['-C', dir, ...args], { maxBuffer: MAX, encoding: 'buffer' })).stdout;
+  } catch (e) {
+    throw failed(dir, args, e);
+  }
+}
+
+const revParse = (ref: string): string[] => ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`];
 
 /** Resolves `ref` in the checkout at `path` and packs that commit (cached by commit). */
 export function packUpload(path: string, ref = 'HEAD'): PackedSource {
   const dir = resolve(path);
-  const commit = git(dir, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`]).toString().trim();
+  const commit = git(dir, revParse(ref)).toString().trim();
   const key = `${dir}\0${commit}`;
   let p = packed.get(key);
   if (!p) {
     p = { commit, tarball: git(dir, ['archive', '--format=tar.gz', commit]) };
+    packed.set(key, p);
+  }
+  return p;
+}
+
+/** The same, without blocking: for the plugin's `prepare` hook. */
+export async function packUploadAsync(path: string, ref = 'HEAD'): Promise<PackedSource> {
+  const dir = resolve(path);
+  const commit = (await gitAsync(dir, revParse(ref))).toString().trim();
+  const key = `${dir}\0${commit}`;
+  let p = packed.get(key);
+  if (!p) {
+    p = { commit, tarball: await gitAsync(dir, ['archive', '--format=tar.gz', commit]) };
     packed.set(key, p);
   }
   return p;

@@ -1,0 +1,25 @@
+import test from 'ava';
+import { resolveOptions } from './options.js';
+
+test('defaults', (t) => {
+  const o = resolveOptions({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } } });
+  t.like(o, {
+    user: 'shop', group: 'shop', root: '/srv/shop', packages: ['python3-venv'], keep: 5, requirements: 'requirements.txt',
+    pipArgs: [], systemSitePackages: true, sharedFiles: ['.env'], sharedDirs: ['media'], env: {}, healthCheck: {},
+  });
+  t.deepEqual(o.migrate, ['python', 'manage.py', 'migrate', '--noinput']);
+  t.deepEqual(o.collectstatic, ['python', 'manage.py', 'collectstatic', '--noinput']);
+});
+
+const bad = test.macro((t, options: unknown, message: RegExp) => {
+  t.throws(() => resolveOptions(options as never), { message });
+});
+test('name is required', bad, { source: { upload: { path: '.' } } }, /app: name: expected a short lowercase name/);
+test('source is required', bad, { name: 'a' }, /source: expected \{ git: \{ repo, ref \} \} or \{ upload/);
+test('a git ref with spaces', bad, { name: 'a', source: { git: { repo: 'r', ref: 'a b' } } }, /source.git.ref/);
+test('a shared path outside the release', bad, { name: 'a', source: { upload: { path: '.' } }, sharedDirs: ['../etc'] }, /sharedFiles\/sharedDirs: expected a relative path/);
+test('keep 0', bad, { name: 'a', source: { upload: { path: '.' } }, keep: 0 }, /keep: expected a positive integer/);
+test('an env key that is no variable name', bad, { name: 'a', source: { upload: { path: '.' } }, env: { 'A-B': 'x' } }, /env.A-B/);
+test('migrate: []', bad, { name: 'a', source: { upload: { path: '.' } }, migrate: [] }, /migrate: expected a non-empty argv list or false/);
+test('a relative root', bad, { name: 'a', root: 'srv/a', source: { upload: { path: '.' } } }, /root: expected an absolute path/);
+test('a health check URL that is not http', bad, { name: 'a', source: { upload: { path: '.' } }, healthCheck: { url: 'ftp://x' } }, /healthCheck.url/);
