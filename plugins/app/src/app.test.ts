@@ -1,0 +1,69 @@
+import test from 'ava';
+import { emptySiteModel, secret, type PluginContext } from '@runbook/core';
+import { app } from './app.js';
+
+const plugin = app({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } }, env: { A: '1' } });
+
+function context(release?: string): PluginContext {
+  const site = emptySiteModel('web-1');
+  const ctx = {
+    alias: 'web-1', hostname: 'web-1', user: 'deploy', groups: [], vars: {}, env: 'test', site, secrets: { SECRET_KEY: secret('k-123456') },
+    config: { root: '/p', inventoryDir: '/p', playbookDir: '/p', knownHosts: '/p/k', vars: {}, plugins: [plugin] },
+  } as unknown as PluginContext;
+  plugin.contribute!(site);
+  if (release) ctx.release = { id: release, path: `/srv/shop/releases/${release}` };
+  return ctx;
+}
+
+test('contribute: the app model and its env', (t) => {
+  const { site } = context();
+  t.like(site.app, { name: 'shop', user: 'shop', root: '/srv/shop', current: '/srv/shop/current', envFile: '/srv/shop/shared/.env', venv: '/srv/shop/current/.venv', staticRoot: '/srv/shop/shared/static' });
+  t.is(site.env.STATIC_ROOT, '/srv/shop/shared/static');
+  site.staticUrl = 'https://cdn.example.org/';
+  t.is(site.env.STATIC_URL, 'https://cdn.example.org/', 'a later plugin setting staticUrl is seen');
+  t.deepEqual({ ...site.env }, { STATIC_ROOT: '/srv/shop/shared/static', STATIC_URL: 'https://cdn.example.org/' });
+});
+
+test('configure: user, dirs, packages with git and curl, the .env as a secret file', (t) => {
+  const tasks = plugin.configure!(context());
+  t.deepEqual(tasks.map((x) => x.type.name), ['system.group', 'system.user', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'apt.packages', 'file.content']);
+  t.deepEqual(tasks[8].options.packages, ['python3-venv', 'git', 'curl']);
+  const env = tasks[9].options;
+  t.like(env, { path: '/srv/shop/shared/.env', mode: '0600', owner: 'shop', group: 'shop' });
+  t.is(String(env.content), '••••••');
+  t.regex(env.content.reveal(), /^SECRET_KEY=k-123456$/m);
+  t.regex(env.content.reveal(), /^A=1$/m);
+});
+
+test('deploy: the tasks of each stage; rescue and finally', (t) => {
+  const ctx = context('r1');
+  const stages = plugin.deploy!(ctx);
+  const names = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v!.map((x) => x.type.name)]));
+  t.deepEqual(names, {
+    lock: ['app.lock'],
+    prepare: ['app.release'],
+    build: ['command.run', 'command.run', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'command.run'],
+    migrate: ['command.run'],
+    switch: ['app.current'],
+    verify: ['app.health'],
+    finish: ['app.record', 'app.prune'],
+  });
+  t.like(stages.verify![0].options, { url: 'http://127.0.0.1/health/', host: 'web-1', retries: 10 });
+  t.like(stages.migrate![0].options, { cwd: '/srv/shop/releases/r1', creates: '/srv/shop/releases/r1/.rb-migrated', onlyIf: 'test -f manage.py' });
+  t.is(stages.migrate![0].becomeUser, 'shop');
+  t.deepEqual(plugin.rescueDeploy!(ctx).map((x) => x.type.name), ['app.rescue']);
+  const [unlock] = plugin.finallyDeploy!(ctx);
+  t.deepEqual(unlock.options, { root: '/srv/shop', id: 'r1' });
+  t.is(stages.lock![0].options.info.release, 'r1');
+});
+
+test('rollback: one lock id for the stages and the unlock', (t) => {
+  const ctx = context();
+  ctx.site.reloadUnits.push('gunicorn.service');
+  const stages = plugin.rollback!(ctx);
+  t.deepEqual(Object.keys(stages), ['lock', 'switch', 'reload', 'verify', 'finish']);
+  const id = stages.lock![0].options.info.release;
+  t.regex(id, /^rollback-\d{8}T\d{6}Z$/);
+  t.is(plugin.finallyDeploy!(ctx)[0].options.id, id);
+  t.deepEqual(stages.reload![0].options.run, ['systemctl', 'restart', '--', 'gunicorn.service']);
+});
