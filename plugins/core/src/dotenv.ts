@@ -19,7 +19,8 @@ export function parseDotenv(text: string, file: string): Record<string, string> 
 
 function unquote(value: string): string {
   if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
-    return value.slice(1, -1).replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    // one pass, so `\\n` (a backslash, then n) stays a backslash and an n
+    return value.slice(1, -1).replace(/\\([\\n"])/g, (_, c: string) => (c === 'n' ? '\n' : c));
   }
   if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) return value.slice(1, -1);
   return value.replace(/\s+#.*$/, ''); // an unquoted value ends at a comment

@@ -38,7 +38,7 @@ test('dotenv: a bad line names the file and line', (t) => {
 });
 
 test('renderDotenv output parses back to the same values', (t) => {
-  const values = { A: 'plain', B: 'has space', C: 'q"uote', D: 'multi\nline', E: 'back\\slash' };
+  const values = { A: 'plain', B: 'has space', C: 'q"uote', D: 'multi\nline', E: 'back\\slash', F: 'not\\nnewline' };
   t.deepEqual(parseDotenv(renderDotenv(values), 'x'), values);
 });
 
