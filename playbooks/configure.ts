@@ -1,4 +1,4 @@
-/** `run configure --env E`: provision every host; each enabled plugin configures its part, in config order. */
-import { configurePhases, definePlaybook } from '@runbook/core';
+/** `run configure --env E`: the built-in playbook, made from the config's plugins. A file here overrides it; this one shows how. */
+import { builtinPlaybooks } from '@runbook/core';
 
-export default definePlaybook({ name: 'configure', description: 'provision: packages, users, services, web server', phases: configurePhases });
+export default builtinPlaybooks.configure;

@@ -1,8 +1,4 @@
-/**
- * `run deploy --env E`: ship a new release. Stages across plugins: lock → prepare → build → migrate →
- * switch → reload → verify → finish; on failure the plugins' rescue tasks put the previous release back;
- * the lock is released in every case.
- */
-import { definePlaybook, deployPhases } from '@runbook/core';
+/** `run deploy --env E`: the built-in playbook, made from the config's plugins. A file here overrides it; this one shows how. */
+import { builtinPlaybooks } from '@runbook/core';
 
-export default definePlaybook({ name: 'deploy', description: 'ship a new release', phases: (ctx) => deployPhases(ctx) });
+export default builtinPlaybooks.deploy;

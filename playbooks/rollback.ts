@@ -1,4 +1,4 @@
-/** `run rollback --env E [--to ID]`: switch back to the last good release (or the one given). */
-import { definePlaybook, rollbackPhases } from '@runbook/core';
+/** `run rollback --env E`: the built-in playbook, made from the config's plugins. A file here overrides it; this one shows how. */
+import { builtinPlaybooks } from '@runbook/core';
 
-export default definePlaybook({ name: 'rollback', description: 'go back to the last good release', phases: rollbackPhases });
+export default builtinPlaybooks.rollback;

@@ -23,3 +23,4 @@ export * from './plugin-playbooks.js';
 export * from './dotenv.js';
 export * from './vault.js';
 export * from './secrets-file.js';
+export * from './builtin-playbooks.js';

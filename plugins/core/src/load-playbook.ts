@@ -4,6 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import { errors } from './errors.js';
 import { defaultExport, loadModule } from './load-module.js';
 import type { Playbook } from './playbook.js';
+import { builtinPlaybooks } from './builtin-playbooks.js';
 
 const extensions = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -19,8 +20,9 @@ export async function loadPlaybook(nameOrPath: string, dir: string, cwd: string)
   const looksLikePath = nameOrPath.includes('/') || extensions.includes(extname(nameOrPath));
   const candidates = looksLikePath ? [resolve(cwd, nameOrPath)] : extensions.map((ext) => resolve(dir, nameOrPath + ext));
   const file = candidates.find((f) => existsSync(f));
+  if (!file && !looksLikePath && builtinPlaybooks[nameOrPath]) return { playbook: builtinPlaybooks[nameOrPath], file: `(built-in ${nameOrPath})` };
   if (!file) {
-    const known = listPlaybooks(dir);
+    const known = [...new Set([...listPlaybooks(dir), ...Object.keys(builtinPlaybooks)])].sort();
     throw errors.playbook(`no playbook "${nameOrPath}"${looksLikePath ? '' : ` in ${dir}`}; playbooks: ${known.join(', ') || '(none)'}`);
   }
   let mod: Record<string, unknown>;

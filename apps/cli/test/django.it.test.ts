@@ -1,0 +1,137 @@
+/**
+ * The Django stack end to end, as a team runs it: `run configure` and `run deploy` of apps/demo-django on
+ * two real test hosts (app + gunicorn + nginx + basic-auth), checked from outside with HTTP; rollback; a
+ * held lock; and the wall's password never printed.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { up, writeInventory, type HostSet } from '@runbook/testhosts';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const bin = join(repo, 'apps/cli/dist/bin.js');
+const password = 'wall-' + Math.random().toString(36).slice(2);
+
+interface Run { code: number; stdout: string; stderr: string }
+const run = (cwd: string, args: string[]): Promise<Run> =>
+  new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
+const ssh = (command: string, host: string) =>
+  new Promise<Run>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
+    res({ code: err ? 1 : 0, stdout, stderr })));
+
+const auth = () => ({ Authorization: 'Basic ' + Buffer.from(`wall-user:${password}`).toString('base64') });
+/** The release the page shows, through nginx and the wall. */
+async function servedRelease(address: string): Promise<string> {
+  const html = await fetch(`http://${address}/`, { headers: auth() }).then((r) => r.text());
+  return /<span id="release">([^<]*)</.exec(html)?.[1] ?? `no release in: ${html.slice(0, 200)}`;
+}
+const releasesOn = async (host: string) => (await ssh('ls /srv/demo/releases', host)).stdout.trim().split('\n');
+
+let hosts: HostSet;
+let project: string;
+const outputs: string[] = [];
+
+test.before(async () => {
+  hosts = await up({ set: 'itdjango', count: 2 });
+  project = mkdtempSync(join(tmpdir(), 'rb-django-'));
+  symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
+  writeFileSync(join(project, 'runbook.config.ts'), `
+import { app } from '@runbook/app';
+import { basicAuth } from '@runbook/basic-auth';
+import { defineConfig } from '@runbook/core';
+import { gunicorn } from '@runbook/gunicorn';
+import { nginx } from '@runbook/nginx';
+export default defineConfig({
+  plugins: [
+    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
+          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
+    gunicorn(),
+    nginx(),
+    basicAuth({ envs: ['stg'] }),
+  ],
+});
+`);
+  writeInventory('itdjango', join(project, 'inventories/stg.yml'), { user: 'deploy' });
+  mkdirSync(join(project, 'secrets'));
+  writeFileSync(join(project, 'secrets/stg.env'), `SECRET_KEY=stg-key-${password}\nAUTH_WALL_USERNAME=wall-user\nAUTH_WALL_PASSWORD=${password}\n`);
+});
+test.after.always(async () => {
+  await hosts?.down();
+});
+
+const runs = async (args: string[]) => {
+  const r = await run(project, args);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+
+test.serial('configure provisions both hosts; the second configure changes nothing', async (t) => {
+  const first = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(first.code, 0, first.stdout.slice(-3000) + first.stderr);
+  const second = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(second.code, 0, second.stderr);
+  for (const h of hosts.hosts) t.is(recap(second)[h.name].changed, 0, `${h.name}: 0 changed on the second configure`);
+  const nginxTest = await ssh('nginx -t 2>&1', hosts.hosts[0].name);
+  t.regex(nginxTest.stdout, /syntax is ok/);
+});
+
+let first = '';
+test.serial('deploy ships the app: the page through nginx, the wall, the health check, static files', async (t) => {
+  const r = await runs(['deploy', '--env', 'stg']);
+  t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
+  for (const h of hosts.hosts) {
+    const release = await servedRelease(h.address);
+    t.regex(release, /^\d{8}T\d{6}Z$/);
+    first ||= release;
+    t.is(release, first, 'the same release id on every host');
+    t.is((await fetch(`http://${h.address}/`)).status, 401, 'the wall is up');
+    t.is((await fetch(`http://${h.address}/`, { headers: { Authorization: 'Basic ' + Buffer.from('wall-user:wrong').toString('base64') } })).status, 401);
+    const health = await fetch(`http://${h.address}/health/`);
+    t.is(health.status, 200, 'the health check stays open');
+    const css = await fetch(`http://${h.address}/static/css/site.css`, { headers: auth() });
+    t.is(css.status, 200);
+    t.regex(css.headers.get('content-type') ?? '', /text\/css/);
+    const env = await ssh('stat -c %a:%U /srv/demo/shared/.env', h.name);
+    t.is(env.stdout.trim(), '600:demo');
+  }
+});
+
+test.serial('a second deploy serves the new release; rollback goes back, and --to goes forward again', async (t) => {
+  await new Promise((r) => setTimeout(r, 1100)); // release ids have one-second resolution
+  const r = await runs(['deploy', '--env', 'stg']);
+  t.is(r.code, 0, r.stderr);
+  const second = await servedRelease(hosts.hosts[0].address);
+  t.not(second, first);
+  t.deepEqual(await releasesOn(hosts.hosts[0].name), [first, second]);
+
+  const back = await runs(['rollback', '--env', 'stg']);
+  t.is(back.code, 0, back.stdout.slice(-2000) + back.stderr);
+  for (const h of hosts.hosts) t.is(await servedRelease(h.address), first);
+
+  const forward = await runs(['rollback', '--env', 'stg', '--to', second]);
+  t.is(forward.code, 0, forward.stderr);
+  for (const h of hosts.hosts) t.is(await servedRelease(h.address), second);
+});
+
+test.serial('a deploy against a held lock fails on that host, says who holds it, and changes nothing there', async (t) => {
+  const [locked, free] = hosts.hosts;
+  const before = await servedRelease(locked.address);
+  await ssh("mkdir /srv/demo/.deploy-lock && printf 'who=ann@laptop\\nsince=2026-11-24T06:00:00Z\\nrelease=r9\\ncommand=run deploy\\n' > /srv/demo/.deploy-lock/info", locked.name);
+  await new Promise((r) => setTimeout(r, 1100));
+  const r = await runs(['deploy', '--env', 'stg']);
+  t.is(r.code, 1);
+  t.regex(r.stdout, /held by|ann@laptop/);
+  t.is(await servedRelease(locked.address), before, 'the locked host still serves its release');
+  t.not(await servedRelease(free.address), before, 'the other host deployed');
+  t.is((await ssh('test -d /srv/demo/.deploy-lock && echo held', locked.name)).stdout.trim(), 'held', 'someone else\'s lock is left alone');
+  await ssh('rm -rf /srv/demo/.deploy-lock', locked.name);
+});
+
+test.serial('the wall password and the secret key never appear in any output', (t) => {
+  t.true(outputs.length > 0);
+  for (const out of outputs) t.false(out.includes(password), out.slice(0, 500));
+});

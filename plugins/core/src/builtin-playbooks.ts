@@ -1,0 +1,13 @@
+/** The playbooks every project has: made from the config's plugins. A project's playbooks/<name>.ts overrides one. */
+import { definePlaybook, type Playbook } from './playbook.js';
+import { configurePhases, deployPhases, rollbackPhases } from './plugin-playbooks.js';
+
+export const builtinPlaybooks: Record<string, Playbook> = {
+  configure: definePlaybook({ name: 'configure', description: 'provision: every enabled plugin configures its part', phases: configurePhases }),
+  deploy: definePlaybook({
+    name: 'deploy',
+    description: 'ship a new release: lock, prepare, build, migrate, switch, reload, verify, finish',
+    phases: (ctx) => deployPhases(ctx),
+  }),
+  rollback: definePlaybook({ name: 'rollback', description: 'go back to the last good release (or --to ID)', phases: rollbackPhases }),
+};
