@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { up, writeInventory, type HostSet } from '@runbook/testhosts';
@@ -15,8 +15,8 @@ const bin = join(repo, 'apps/cli/dist/bin.js');
 const password = 'wall-' + Math.random().toString(36).slice(2);
 
 interface Run { code: number; stdout: string; stderr: string }
-const run = (cwd: string, args: string[]): Promise<Run> =>
-  new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
     res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
 const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
 const ssh = (command: string, host: string) =>
@@ -47,10 +47,10 @@ import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
 export default defineConfig({
   plugins: [
-    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
+    app({ name: 'demo', source: { upload: { path: process.env.DEMO_APP_PATH ?? ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
           packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
     gunicorn(),
-    nginx(),
+    nginx({ extraConfig: process.env.NGINX_EXTRA ? [process.env.NGINX_EXTRA] : [] }),
     basicAuth({ envs: ['stg'] }),
   ],
 });
@@ -63,8 +63,8 @@ test.after.always(async () => {
   await hosts?.down();
 });
 
-const runs = async (args: string[]) => {
-  const r = await run(project, args);
+const runs = async (args: string[], env: Record<string, string> = {}) => {
+  const r = await run(project, args, env);
   outputs.push(r.stdout, r.stderr);
   return r;
 };
@@ -85,7 +85,7 @@ test.serial('deploy ships the app: the page through nginx, the wall, the health 
   t.is(r.code, 0, r.stdout.slice(-3000) + r.stderr);
   for (const h of hosts.hosts) {
     const release = await servedRelease(h.address);
-    t.regex(release, /^\d{8}T\d{6}Z$/);
+    t.regex(release, /^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     first ||= release;
     t.is(release, first, 'the same release id on every host');
     t.is((await fetch(`http://${h.address}/`)).status, 401, 'the wall is up');
@@ -95,15 +95,45 @@ test.serial('deploy ships the app: the page through nginx, the wall, the health 
     const css = await fetch(`http://${h.address}/static/css/site.css`, { headers: auth() });
     t.is(css.status, 200);
     t.regex(css.headers.get('content-type') ?? '', /text\/css/);
+    // nginx serves it from shared/static with its cache header; Django (DEBUG off) serves no static files
+    t.regex(css.headers.get('cache-control') ?? '', /max-age=\d+/);
+    t.truthy((await ssh('test -f /srv/demo/shared/static/css/site.css && echo yes', h.name)).stdout.trim());
+    // the migration ran: the page counts visits in the database
+    const visits = async () => Number(/<span id="visits">(\d+)</.exec(await fetch(`http://${h.address}/`, { headers: auth() }).then((x) => x.text()))?.[1]);
+    const v1 = await visits();
+    t.is(await visits(), v1 + 1);
+    t.is((await ssh('systemctl is-active gunicorn.socket gunicorn.service nginx', h.name)).stdout.trim().split('\n').join(' '), 'active active active');
     const env = await ssh('stat -c %a:%U /srv/demo/shared/.env', h.name);
     t.is(env.stdout.trim(), '600:demo');
   }
 });
 
-test.serial('a second deploy serves the new release; rollback goes back, and --to goes forward again', async (t) => {
-  await new Promise((r) => setTimeout(r, 1100)); // release ids have one-second resolution
-  const r = await runs(['deploy', '--env', 'stg']);
+test.serial('configure right after a deploy changes nothing', async (t) => {
+  const r = await runs(['configure', '--env', 'stg', '--json']);
   t.is(r.code, 0, r.stderr);
+  for (const h of hosts.hosts) t.is(recap(r)[h.name].changed, 0, `${h.name}: 0 changed`);
+});
+
+test.serial('a second deploy serves the new release with no failed request; rollback goes back, --to forward again', async (t) => {
+  await new Promise((r) => setTimeout(r, 1100)); // release ids sort by the second
+  // a request loop through nginx for as long as the deploy runs
+  let sent = 0;
+  let failed = 0;
+  let deploying = true;
+  const loop = (async () => {
+    while (deploying) {
+      sent++;
+      const ok = await fetch(`http://${hosts.hosts[0].address}/`, { headers: auth() }).then((x) => x.status === 200, () => false);
+      if (!ok) failed++;
+    }
+  })();
+  const r = await runs(['deploy', '--env', 'stg']);
+  deploying = false;
+  await loop;
+  t.is(r.code, 0, r.stderr);
+  t.log(`requests during the deploy: ${sent}, failed: ${failed}`);
+  t.true(sent > 20, `the loop ran (${sent} requests)`);
+  t.is(failed, 0);
   const second = await servedRelease(hosts.hosts[0].address);
   t.not(second, first);
   t.deepEqual(await releasesOn(hosts.hosts[0].name), [first, second]);
@@ -115,6 +145,58 @@ test.serial('a second deploy serves the new release; rollback goes back, and --t
   const forward = await runs(['rollback', '--env', 'stg', '--to', second]);
   t.is(forward.code, 0, forward.stderr);
   for (const h of hosts.hosts) t.is(await servedRelease(h.address), second);
+});
+
+test.serial('a broken commit (its migration fails) leaves the previous release serving, marked failed', async (t) => {
+  const before = await servedRelease(hosts.hosts[0].address);
+  const broken = mkdtempSync(join(tmpdir(), 'rb-broken-'));
+  cpSync(join(repo, 'apps/demo-django'), broken, { recursive: true });
+  writeFileSync(join(broken, 'pages/migrations/0002_broken.py'), [
+    'from django.db import migrations',
+    'def fail(apps, schema_editor):',
+    '    raise RuntimeError("this migration is broken on purpose")',
+    'class Migration(migrations.Migration):',
+    "    dependencies = [('pages', '0001_initial')]",
+    '    operations = [migrations.RunPython(fail)]',
+    '',
+  ].join('\n'));
+  for (const args of [['init', '-q'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'broken']]) {
+    await new Promise((res, rej) => execFile('git', args, { cwd: broken }, (e) => (e ? rej(e) : res(null))));
+  }
+  await new Promise((r) => setTimeout(r, 1100));
+  const r = await runs(['deploy', '--env', 'stg'], { DEMO_APP_PATH: broken });
+  t.is(r.code, 1, r.stdout.slice(-2000));
+  t.regex(r.stdout, /broken on purpose|migrate/);
+  for (const h of hosts.hosts) {
+    t.is(await servedRelease(h.address), before, `${h.name} still serves the previous release`);
+    const records = (await ssh('cat /srv/demo/.releases/*.json', h.name)).stdout;
+    t.regex(records, /"status":\s*"failed"/);
+    t.is((await ssh('test -e /srv/demo/.deploy-lock && echo held || echo free', h.name)).stdout.trim(), 'free');
+  }
+});
+
+test.serial('two deploys at once: the lock lets one through per host, the other fails saying so; nothing half-switched', async (t) => {
+  await new Promise((r) => setTimeout(r, 1100));
+  const [a, b] = await Promise.all([runs(['deploy', '--env', 'stg']), runs(['deploy', '--env', 'stg'])]);
+  t.true(a.code === 0 || b.code === 0 || /held by/.test(a.stdout + b.stdout), a.stdout.slice(-1500) + b.stdout.slice(-1500));
+  t.regex(a.stdout + b.stdout, /held by/, 'the loser names the lock holder');
+  for (const h of hosts.hosts) {
+    const release = await servedRelease(h.address);
+    const record = (await ssh(`cat /srv/demo/.releases/${release}.json`, h.name)).stdout;
+    t.regex(record, /"status":\s*"ok"/, `${h.name} serves a complete release`);
+    t.is((await ssh('test -e /srv/demo/.deploy-lock && echo held || echo free', h.name)).stdout.trim(), 'free', 'no lock left behind');
+  }
+});
+
+test.serial('a broken nginx option fails nginx -t, the previous file is restored, the site keeps serving', async (t) => {
+  const before = (await ssh('sha256sum /etc/nginx/sites-available/demo', hosts.hosts[0].name)).stdout;
+  const r = await runs(['configure', '--env', 'stg'], { NGINX_EXTRA: 'bogus_directive on;' });
+  t.is(r.code, 1);
+  t.regex(r.stdout, /bogus_directive/);
+  t.is((await ssh('sha256sum /etc/nginx/sites-available/demo', hosts.hosts[0].name)).stdout, before);
+  for (const h of hosts.hosts) t.regex(await servedRelease(h.address), /^\d{8}T/);
+  const again = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(again.code, 0);
 });
 
 test.serial('a deploy against a held lock fails on that host, says who holds it, and changes nothing there', async (t) => {

@@ -75,6 +75,9 @@ test('no plugins enabled: the configure playbook says what to do', async (t) => 
   await t.throwsAsync(play([], 'configure'), { message: /none are enabled/ });
 });
 
-test('release ids sort by time', (t) => {
-  t.is(newReleaseId(new Date('2026-11-24T06:11:00.123Z')), '20261124T061100Z');
+test('release ids sort by time and differ between runs started in the same second', (t) => {
+  t.is(newReleaseId(new Date('2026-11-24T06:11:00.123Z'), 'beef'), '20261124T061100Z-beef');
+  const now = new Date();
+  t.not(newReleaseId(now), newReleaseId(now));
+  t.true(newReleaseId(new Date('2026-11-24T06:11:00Z')) < newReleaseId(new Date('2026-11-24T06:11:01Z')));
 });

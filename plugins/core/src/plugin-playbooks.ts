@@ -2,14 +2,19 @@
  * The configure, deploy and rollback playbooks are made from the config's plugins. Each host's site
  * model is built once (every plugin's `contribute`, in config order) before any task is planned.
  */
+import { randomBytes } from 'node:crypto';
 import { errors } from './errors.js';
 import type { HostInfo, Phase, PlaybookContext } from './playbook.js';
 import { deployStages, type DeployTasks, type Plugin, type PluginContext, type PrepareContext, type Release } from './plugin.js';
 import { emptySiteModel } from './site.js';
 import type { Task } from './task.js';
 
-/** A release id that sorts by time: `20261124T061100Z`. */
-export const newReleaseId = (now = new Date()): string => now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+/**
+ * A release id that sorts by time and is unique per run: `20261124T061100Z-3f9a1c`. The suffix matters:
+ * two deploys started in the same second must not share an id, or the loser could release the winner's lock.
+ */
+export const newReleaseId = (now = new Date(), suffix = randomBytes(3).toString('hex')): string =>
+  `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${suffix}`;
 
 export function pluginContexts(ctx: PlaybookContext, releaseId?: string): (host: HostInfo) => PluginContext {
   const cache = new Map<string, PluginContext>();
