@@ -1,6 +1,7 @@
 /**
- * The demo project's config: the Django app in apps/demo-django, served by gunicorn behind nginx, with a
- * basic-auth wall on every env but prod. `run configure --env local` then `run deploy --env local`.
+ * The demo project's config: apps/demo-django, served by gunicorn behind nginx, with a basic-auth wall on
+ * every env but prod. `run configure --env local`, then `run deploy --env local`.
+ * Every option is listed; the commented ones show their defaults. Each plugin's README has the details.
  */
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
@@ -9,17 +10,38 @@ import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
 
 export default defineConfig({
+  // inventoryDir: 'inventories', playbookDir: 'playbooks', secretsDir: 'secrets',
+  // knownHosts: '.runbook/known_hosts', vars: {}, envs: { prod: { vars: {} } },
   plugins: [
+    // first: the others read the app's paths and user from the site model
     app({
-      name: 'demo',
-      source: { upload: { path: 'apps/demo-django' } },
+      name: 'demo', // user, /srv/demo, unit names
+      source: { upload: { path: 'apps/demo-django' } }, // packed here with git archive; or { git: { repo, ref } }
       wsgi: 'demo.wsgi:application',
-      packages: ['python3-venv', 'python3-django'],
+      // asgi: 'demo.asgi:application',
+      packages: ['python3-venv', 'python3-django'], // apt packages the app needs
       // the sqlite file lives in shared/, so every release sees the same data
-      env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' },
+      env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' }, // plain .env values; secrets come from secrets/<env>.env
+      // user: 'demo', root: '/srv/demo', keep: 5,
+      // requirements: 'requirements.txt', pipArgs: [], systemSitePackages: true,
+      // migrate: ['python', 'manage.py', 'migrate', '--noinput'], collectstatic: [...] or false,
+      // sharedFiles: ['.env'], sharedDirs: ['media'],
+      // healthCheck: { path: '/health/', retries: 10 },
     }),
-    gunicorn(),
-    nginx(),
-    basicAuth({ envs: ['local', 'dev', 'qa', 'stg'] }),
+    gunicorn({
+      // unit: 'gunicorn', bind: 'unix' (or '127.0.0.1:8000'), workers: 2 × cores + 1,
+      // asgi: false (true: uvicorn workers), timeout: 30, gracefulTimeout: 30, extraArgs: [],
+      // reload: 'restart' (socket-activated: no dropped request) or 'hup', socketUser: 'www-data',
+    }),
+    nginx({
+      // siteName: app name, serverNames: [the host's name], removeDefaultSite: true,
+      // clientMaxBodySize: '10m', locations: [{ path: '/docs/', alias: '/srv/docs/' }],
+      // extraConfig: [], quietFavicon: true, defaultServer: false, ipv6: false,
+    }),
+    basicAuth({
+      envs: ['local', 'dev', 'qa', 'stg'], // the wall is up here, not on prod
+      // realm: 'Restricted', users: { name: secret } (default: BASIC_AUTH_USERS or AUTH_WALL_USERNAME/PASSWORD
+      // from the env's secrets), djangoWall: false (true: AUTH_WALL_* into the app's .env too),
+    }),
   ],
 });
