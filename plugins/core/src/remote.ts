@@ -12,13 +12,18 @@ export interface RunAs {
   sudo: boolean;
   /** with sudo: the target user (default root) */
   user?: string;
+  /**
+   * with sudo: hand the login session's SSH_AUTH_SOCK (a forwarded agent) to the script, which sudo's
+   * env_reset would drop; as `env` arguments, so no sudoers env_keep is needed
+   */
+  agent?: boolean;
 }
 
 /** The remote command line that evaluates the script given on stdin, as the wanted user. */
 export function remoteShell(runAs: RunAs): string {
   const shell = `sh -c 'eval "$(cat)"'`;
   if (!runAs.sudo) return shell;
-  return `sudo -n ${runAs.user ? `-u ${quote(runAs.user)} ` : ''}-H -- ${shell}`;
+  return `sudo -n ${runAs.user ? `-u ${quote(runAs.user)} ` : ''}-H -- ${runAs.agent ? `env SSH_AUTH_SOCK="$SSH_AUTH_SOCK" ` : ''}${shell}`;
 }
 
 export interface StepsOutcome {

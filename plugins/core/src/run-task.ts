@@ -80,7 +80,7 @@ export async function runTask(conn: Connection, task: Task, host: HostRunContext
     if (isNoop(plan)) return done({ status: 'ok', reason: plan.noop });
     if (host.check) return done({ status: 'changed', changes: plan.changes, diff: plan.diff });
     const commands = task.type.apply(plan, task.options, ctx);
-    const outcome = await runSteps(conn, commands.map((c) => c.script), { ...runAs, stopOnFailure: true, errexit: true });
+    const outcome = await runSteps(conn, commands.map((c) => c.script), { ...runAs, agent: commands.some((c) => c.agent), stopOnFailure: true, errexit: true });
     const failedAt = commands.findIndex((_, i) => !outcome.results[i] || outcome.results[i].code !== 0);
     if (failedAt >= 0) {
       const r = outcome.results[failedAt];

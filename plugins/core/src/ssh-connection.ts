@@ -52,6 +52,8 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
   const files = ep.identityFiles.length ? ep.identityFiles : defaultIdentities().filter((f) => existsSync(f));
   const keys = await Promise.all(files.map((f) => loadPrivateKey(f, ep.alias)));
   const agent = !ep.identitiesOnly && process.env.SSH_AUTH_SOCK ? process.env.SSH_AUTH_SOCK : undefined;
+  // IdentitiesOnly limits the keys offered for login, not forwarding (as in OpenSSH)
+  const forward = Boolean(target.forwardAgent && process.env.SSH_AUTH_SOCK && ep === target);
   const policy = opts.hostKeyPolicy ?? ep.strictHostKeyChecking ?? 'yes';
   const name = knownHostsName(ep.hostKeyAlias ?? ep.hostname, ep.port);
   const knownFiles = [...ep.knownHostsFiles, opts.projectKnownHosts, join(homedir(), '.ssh', 'known_hosts')];
@@ -64,8 +66,8 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
     port: ep.port,
     username: ep.user,
     uniqueId: `${ep.user}@${ep.hostname}:${ep.port}`,
-    agent,
-    agentForward: Boolean(target.forwardAgent && agent && ep === target),
+    agent: forward ? process.env.SSH_AUTH_SOCK : agent,
+    agentForward: forward,
     authHandler: methods.length ? [...methods] : undefined,
     readyTimeout: (target.connectTimeout ?? 10) * 1000,
     keepaliveInterval: (target.serverAliveInterval ?? 15) * 1000,

@@ -47,6 +47,8 @@ export interface Command {
   script: string;
   /** shown in progress and errors instead of the script (scripts may carry file content) */
   display: string;
+  /** needs the forwarded ssh agent: SSH_AUTH_SOCK is kept through sudo (e.g. `git fetch` over ssh as root) */
+  agent?: boolean;
 }
 
 /** What a task knows about where it runs. */
