@@ -22,11 +22,28 @@ export interface ReleaseCodeOptions {
 const releasePath = (o: ReleaseCodeOptions): string => `${o.root}/releases/${o.id}`;
 const short = (c: string): string => c.slice(0, 10);
 
+/** A repository reached over ssh (`ssh://…`, `user@host:path`), where a forwarded agent may hold the key. */
+export const overSsh = (repo: string): boolean => /^ssh:\/\//.test(repo) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) && /^[^/:]+:/.test(repo));
+
 function fetchScript(repo: string, ref: string): string[] {
+  const failed = `git fetch ${repo} ${ref} failed`;
+  // over ssh, say whether an agent came with the connection: the usual cause is none (or not its key)
+  const hint = overSsh(repo)
+    ? [
+        `  if [ -z "\${SSH_AUTH_SOCK:-}" ]; then`,
+        `    printf '%s\\n' ${quote(`${failed}: no ssh agent was forwarded to this host (SSH_AUTH_SOCK is not set): connect with ForwardAgent yes (forwardAgent) and an ssh-agent on the control machine that holds the repository's key (ssh-add), or give root on the host a deploy key`)} >&2`,
+        `  else`,
+        `    printf '%s (%s)\\n' ${quote(`${failed} with the forwarded ssh agent: is the repository's key loaded (ssh-add -l)?`)} "$(ssh-add -l 2>&1 | head -n 3 | tr '\\n' ' ')" >&2`,
+        `  fi`,
+      ]
+    : [`  printf '%s\\n' ${quote(failed)} >&2`];
   return [
     `export GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new'`,
     `git init -q -- "$tmp"`,
-    `git -C "$tmp" fetch -q --depth 1 -- ${quote(repo)} ${quote(ref)}`,
+    `if ! git -C "$tmp" fetch -q --depth 1 -- ${quote(repo)} ${quote(ref)}; then`,
+    ...hint,
+    `  exit 1`,
+    `fi`,
     `git -C "$tmp" checkout -q --detach FETCH_HEAD`,
     `git -C "$tmp" rev-parse HEAD > "$tmp/REVISION"`,
     // a release is a tree, not a repository (as with an upload)
@@ -79,7 +96,8 @@ export const releaseCodeType: TaskType<ReleaseCodeOptions, { state: AppState }> 
       `mv -T -- "$tmp" "$rel"`,
     ].join('\n');
     const display = 'git' in o.source ? `git fetch ${o.source.git.repo} ${o.source.git.ref} → ${releasePath(o)}` : `unpack ${short(o.source.commit)} → ${releasePath(o)}`;
-    return [{ script, display }];
+    // git over ssh as root: the login session's forwarded agent is kept through sudo (Command.agent)
+    return [{ script, display, ...('git' in o.source && overSsh(o.source.git.repo) ? { agent: true } : {}) }];
   },
 };
 
