@@ -63,7 +63,7 @@ test('rollback: one lock id for the stages and the unlock', (t) => {
   const stages = plugin.rollback!(ctx);
   t.deepEqual(Object.keys(stages), ['lock', 'switch', 'reload', 'verify', 'finish']);
   const id = stages.lock![0].options.info.release;
-  t.regex(id, /^rollback-\d{8}T\d{6}Z$/);
+  t.regex(id, /^rollback-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   t.is(plugin.finallyDeploy!(ctx)[0].options.id, id);
   t.deepEqual(stages.reload![0].options.run, ['systemctl', 'restart', '--', 'gunicorn.service']);
 });
