@@ -6,7 +6,12 @@ export type AppSource =
   | {
       /** cloned on the host (git is installed by configure) */
       git: {
-        /** @example 'https://github.com/acme/shop.git' */
+        /**
+         * Over ssh (`ssh://…`, `user@host:path`) the fetch uses the agent forwarded from the control
+         * machine (ForwardAgent yes), or a deploy key of root on the host.
+         * @example 'https://github.com/acme/shop.git'
+         * @example 'git@github.com:acme/shop.git'
+         */
         repo: string;
         /** branch, tag or full commit @example 'main' */
         ref: string;
@@ -105,9 +110,10 @@ export interface AppOptions {
    */
   requirements?: string;
   /**
-   * Extra pip arguments.
+   * Extra pip arguments. Offline from packages shipped in the code: `--no-index --find-links <dir>`
+   * (sdists also need `--no-build-isolation` and python3-setuptools + python3-wheel in `packages`).
    * @default []
-   * @example ['--no-index', '--find-links', 'wheels/']
+   * @example ['--no-index', '--find-links', 'vendor/', '--no-build-isolation']
    */
   pipArgs?: string[];
   /**
