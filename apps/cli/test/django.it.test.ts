@@ -31,6 +31,26 @@ async function servedRelease(address: string): Promise<string> {
 }
 const releasesOn = async (host: string) => (await ssh('ls /srv/demo/releases', host)).stdout.trim().split('\n');
 
+/** A git checkout of apps/demo-django with one extra migration whose body is `code` (Python). */
+async function demoWithMigration(name: string, code: string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `rb-${name}-`));
+  cpSync(join(repo, 'apps/demo-django'), dir, { recursive: true });
+  writeFileSync(join(dir, `pages/migrations/0002_${name}.py`), [
+    'import time',
+    'from django.db import migrations',
+    'def step(apps, schema_editor):',
+    ...code.map((l) => `    ${l}`),
+    'class Migration(migrations.Migration):',
+    "    dependencies = [('pages', '0001_initial')]",
+    '    operations = [migrations.RunPython(step)]',
+    '',
+  ].join('\n'));
+  for (const args of [['init', '-q'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', name]]) {
+    await new Promise((res, rej) => execFile('git', args, { cwd: dir }, (e) => (e ? rej(e) : res(null))));
+  }
+  return dir;
+}
+
 let hosts: HostSet;
 let project: string;
 const outputs: string[] = [];
@@ -149,20 +169,7 @@ test.serial('a second deploy serves the new release with no failed request; roll
 
 test.serial('a broken commit (its migration fails) leaves the previous release serving, marked failed', async (t) => {
   const before = await servedRelease(hosts.hosts[0].address);
-  const broken = mkdtempSync(join(tmpdir(), 'rb-broken-'));
-  cpSync(join(repo, 'apps/demo-django'), broken, { recursive: true });
-  writeFileSync(join(broken, 'pages/migrations/0002_broken.py'), [
-    'from django.db import migrations',
-    'def fail(apps, schema_editor):',
-    '    raise RuntimeError("this migration is broken on purpose")',
-    'class Migration(migrations.Migration):',
-    "    dependencies = [('pages', '0001_initial')]",
-    '    operations = [migrations.RunPython(fail)]',
-    '',
-  ].join('\n'));
-  for (const args of [['init', '-q'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'broken']]) {
-    await new Promise((res, rej) => execFile('git', args, { cwd: broken }, (e) => (e ? rej(e) : res(null))));
-  }
+  const broken = await demoWithMigration('broken', ['raise RuntimeError("this migration is broken on purpose")']);
   await new Promise((r) => setTimeout(r, 1100));
   const r = await runs(['deploy', '--env', 'stg'], { DEMO_APP_PATH: broken });
   t.is(r.code, 1, r.stdout.slice(-2000));
@@ -175,11 +182,18 @@ test.serial('a broken commit (its migration fails) leaves the previous release s
   }
 });
 
-test.serial('two deploys at once: the lock lets one through per host, the other fails saying so; nothing half-switched', async (t) => {
+test.serial('two deploys at once: the second fails on the lock, saying who holds it; nothing half-switched', async (t) => {
   await new Promise((r) => setTimeout(r, 1100));
-  const [a, b] = await Promise.all([runs(['deploy', '--env', 'stg']), runs(['deploy', '--env', 'stg'])]);
-  t.true(a.code === 0 || b.code === 0 || /held by/.test(a.stdout + b.stdout), a.stdout.slice(-1500) + b.stdout.slice(-1500));
-  t.regex(a.stdout + b.stdout, /held by/, 'the loser names the lock holder');
+  // the first deploy migrates slowly, so the second surely meets its lock
+  const slow = await demoWithMigration('slow', ['time.sleep(8)']);
+  const first = runs(['deploy', '--env', 'stg'], { DEMO_APP_PATH: slow });
+  const locked = async () => (await Promise.all(hosts.hosts.map((h) => ssh('test -d /srv/demo/.deploy-lock && echo held', h.name)))).every((r) => r.stdout.trim() === 'held');
+  for (let i = 0; i < 120 && !(await locked()); i++) await new Promise((r) => setTimeout(r, 250));
+  const second = await runs(['deploy', '--env', 'stg']);
+  const a = await first;
+  t.is(a.code, 0, a.stdout.slice(-1500));
+  t.is(second.code, 1);
+  t.regex(second.stdout, /held by/, 'the second run names the lock holder');
   for (const h of hosts.hosts) {
     const release = await servedRelease(h.address);
     const record = (await ssh(`cat /srv/demo/.releases/${release}.json`, h.name)).stdout;

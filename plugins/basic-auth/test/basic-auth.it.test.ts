@@ -10,7 +10,7 @@ import { definePlugin, secret, type Plugin, type Secret } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx } from '@runbook/nginx';
 import { basicAuth } from '../src/index.js';
-import { boot, explain, settle, type Harness } from './harness.js';
+import { boot, explain, settle, type Harness } from '@runbook/testing';
 
 let h: Harness;
 

@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { definePlugin, secret, type AppModel, type Plugin } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx, type NginxOptions } from '../src/index.js';
-import { boot, explain, settle, type Harness } from './harness.js';
+import { boot, explain, settle, type Harness } from '@runbook/testing';
 
 let h: Harness;
 
