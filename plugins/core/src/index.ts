@@ -24,3 +24,4 @@ export * from './dotenv.js';
 export * from './vault.js';
 export * from './secrets-file.js';
 export * from './builtin-playbooks.js';
+export * from './run-tasks.js';

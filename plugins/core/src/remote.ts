@@ -5,7 +5,7 @@
 import type { Connection } from './connection.js';
 import { errors } from './errors.js';
 import { quote } from './quote.js';
-import { frameSteps, type StepResult } from './steps.js';
+import { frameSteps, type StepResult, type StepSpec } from './steps.js';
 
 export interface RunAs {
   /** run through `sudo -n` */
@@ -36,7 +36,7 @@ export interface StepsOutcome {
 /** Runs steps in one exec. Steps that did not run (after a failure) have no result. */
 export async function runSteps(
   conn: Connection,
-  steps: string[],
+  steps: (string | StepSpec)[],
   opts: RunAs & { stopOnFailure: boolean; errexit: boolean },
 ): Promise<StepsOutcome> {
   if (steps.length === 0) return { results: [], stderr: '', code: 0 };

@@ -9,6 +9,7 @@ import { batches, parseMaxFail, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type EventSink, type HostRecap } from './events.js';
 import type { HostInfo, Phase, Playbook, PlaybookContext } from './playbook.js';
 import { runTask, type HostRunContext, type TaskResult } from './run-task.js';
+import { runTasks } from './run-tasks.js';
 import type { Task } from './task.js';
 
 export interface RunHost extends HostInfo {
@@ -156,18 +157,16 @@ async function runPhases(
       ms: result.ms,
     });
   };
-  // runs tasks in order; false at the first failure
-  const runList = async (phase: string, tasks: Task[], block?: 'rescue' | 'always', notified?: Set<string>) => {
-    for (const task of tasks) {
-      if (state.aborted && !block) return true;
-      opts.emit({ type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title });
-      const result = await runTask(conn, task, ctx);
-      report(phase, result, false, block);
-      if (result.status === 'failed') return false;
-      if (result.status === 'changed') task.notify.forEach((n) => notified?.add(n));
-    }
-    return true;
-  };
+  // runs tasks in order with batched round trips; false at the first failure
+  const runList = (phase: string, tasks: Task[], block?: 'rescue' | 'always', notified?: Set<string>) =>
+    runTasks(conn, tasks, ctx, {
+      start: (task) => opts.emit({ type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title }),
+      done: (task, result) => {
+        report(phase, result, false, block);
+        if (result.status === 'changed') task.notify.forEach((n) => notified?.add(n));
+      },
+      stopped: () => Boolean(state.aborted && !block),
+    });
   for (const phase of phases) {
     const notified = new Set<string>();
     let ok = await runList(phase.name, phase.tasks, undefined, notified);

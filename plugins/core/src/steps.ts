@@ -11,6 +11,15 @@ export interface StepResult {
   code: number;
 }
 
+/** A step with its own error handling: apply steps stop the script on failure, fact steps never do. */
+export interface StepSpec {
+  script: string;
+  /** run under `set -e` */
+  errexit: boolean;
+  /** end the whole script when this step fails */
+  stopOnFailure: boolean;
+}
+
 export interface FramedScript {
   script: string;
   /** splits the exec's stdout back into step results (only the steps that ran) */
@@ -22,16 +31,17 @@ export interface FramedScript {
  * @param stopOnFailure stop after the first step that exits non-zero (apply); facts run all steps
  * @param errexit run each step under `set -e`
  */
-export function frameSteps(steps: string[], opts: { stopOnFailure: boolean; errexit: boolean }): FramedScript {
+export function frameSteps(steps: (string | StepSpec)[], opts: { stopOnFailure: boolean; errexit: boolean }): FramedScript {
   const nonce = randomBytes(6).toString('hex');
   const lines = ['__rb_e=$(mktemp) || exit 97', 'trap \'rm -f "$__rb_e"\' EXIT', 'umask 022'];
-  steps.forEach((step, i) => {
+  steps.forEach((raw, i) => {
+    const step: StepSpec = typeof raw === 'string' ? { script: raw, ...opts } : raw;
     lines.push(
       `printf '\\n<<RB:${nonce}:${i}\\n'`,
-      `( ${opts.errexit ? 'set -e; ' : ''}${step}\n) </dev/null 2>"$__rb_e"; __rb_c=$?`,
+      `( ${step.errexit ? 'set -e; ' : ''}${step.script}\n) </dev/null 2>"$__rb_e"; __rb_c=$?`,
       `printf '\\n::RB:${nonce}:${i}\\n'; cat "$__rb_e"; printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"`,
     );
-    if (opts.stopOnFailure) lines.push(`[ "$__rb_c" -eq 0 ] || exit "$__rb_c"`);
+    if (step.stopOnFailure) lines.push(`[ "$__rb_c" -eq 0 ] || exit "$__rb_c"`);
   });
   const script = lines.join('\n') + '\n';
   const parse = (stdout: string): StepResult[] => {

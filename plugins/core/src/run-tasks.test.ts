@@ -1,0 +1,93 @@
+/** Batched round trips on a real local shell: exec counts, and facts always fresh after a change. */
+import test from 'ava';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalConnection } from './local-connection.js';
+import { quote } from './quote.js';
+import type { TaskResult } from './run-task.js';
+import { runTasks } from './run-tasks.js';
+import { changes, defineTask, noop } from './task.js';
+
+const touch = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  name: 'test.touch',
+  describe: (o) => o.path,
+  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0 } }),
+  check: (f, o) => (f.exists ? noop('exists') : changes([`create ${o.path}`])),
+  apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}` }],
+});
+/** Appends a line to a file, but only once the file exists: it reads what `touch` makes. */
+const appendIfExists = defineTask<{ path: string; line: string }, { content: string | null }, unknown>({
+  name: 'test.append',
+  describe: (o) => o.path,
+  facts: (o) => ({ content: { command: `cat ${quote(o.path)}`, parse: (r) => (r.code === 0 ? r.stdout : null) } }),
+  check: (f, o) => (f.content === null ? noop('no file') : f.content.includes(o.line) ? noop('has the line') : changes(['append'])),
+  apply: (_p, o) => [{ script: `echo ${quote(o.line)} >> ${quote(o.path)}`, display: 'append' }],
+});
+const failing = defineTask<Record<string, never>, Record<string, never>, unknown>({
+  name: 'test.fail', describe: () => 'fails', facts: () => ({}), check: () => changes(['x']),
+  apply: () => [{ script: 'exit 9', display: 'exit 9' }],
+});
+
+const host = { alias: 'local', user: 'root', vars: {}, check: false };
+async function play(tasks: ReturnType<typeof touch>[], check = false) {
+  const conn = new LocalConnection();
+  const results: TaskResult[] = [];
+  const ok = await runTasks(conn, tasks, { ...host, check }, { start: () => {}, done: (_t, r) => void results.push(r) });
+  return { ok, results, execs: conn.stats.execs, statuses: results.map((r) => r.status) };
+}
+const dir = () => mkdtempSync(join(tmpdir(), 'rb-batch-'));
+
+test('a no-op list costs one exec whatever its length', async (t) => {
+  const d = dir();
+  for (const f of ['a', 'b', 'c', 'd', 'e']) writeFileSync(join(d, f), '');
+  const r = await play(['a', 'b', 'c', 'd', 'e'].map((f) => touch({ path: join(d, f) })));
+  t.deepEqual(r.statuses, ['ok', 'ok', 'ok', 'ok', 'ok']);
+  t.is(r.execs, 1);
+});
+
+test('a first run costs one exec more per changing task (each apply carries the next facts)', async (t) => {
+  const d = dir();
+  writeFileSync(join(d, 'c'), '');
+  const r = await play(['a', 'b', 'c', 'd'].map((f) => touch({ path: join(d, f) })));
+  t.deepEqual(r.statuses, ['changed', 'changed', 'ok', 'changed']);
+  t.is(r.execs, 1 + 3);
+});
+
+test('a later task plans from facts read after the earlier change, not before it', async (t) => {
+  const d = dir();
+  const path = join(d, 'conf');
+  const r = await play([touch({ path }), appendIfExists({ path, line: 'key=1' })]);
+  t.deepEqual(r.statuses, ['changed', 'changed'], 'stale facts would have said "no file"');
+  t.is(readFileSync(path, 'utf8'), 'key=1\n');
+  const again = await play([touch({ path }), appendIfExists({ path, line: 'key=1' })]);
+  t.deepEqual(again.statuses, ['ok', 'ok']);
+  t.is(again.execs, 1);
+});
+
+test('--check plans every task from one exec and changes nothing', async (t) => {
+  const d = dir();
+  const r = await play(['a', 'b', 'c'].map((f) => touch({ path: join(d, f) })), true);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed']);
+  t.is(r.execs, 1);
+  t.false(existsSync(join(d, 'a')));
+});
+
+test('a failed apply stops the list; nothing after it runs', async (t) => {
+  const d = dir();
+  const r = await play([touch({ path: join(d, 'a') }), failing({}) as never, touch({ path: join(d, 'b') })]);
+  t.false(r.ok);
+  t.deepEqual(r.statuses, ['changed', 'failed']);
+  t.regex(r.results[1].error!.message, /exit 9/);
+  t.false(existsSync(join(d, 'b')));
+});
+
+test('tasks that run as another user start a new batch', async (t) => {
+  const d = dir();
+  for (const f of ['a', 'b']) writeFileSync(join(d, f), '');
+  // root login: become: false and the default both run as root without sudo, so they share one exec;
+  // a task for another user needs its own exec (sudo -u)
+  const r = await play([touch({ path: join(d, 'a') }), touch({ path: join(d, 'b'), becomeUser: 'nobody' })]);
+  t.is(r.results[0].status, 'ok');
+  t.is(r.execs, 2, 'one exec as root, one as nobody');
+});
