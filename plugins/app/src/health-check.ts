@@ -44,7 +44,8 @@ export function parseHealth(stdout: string): HealthResult {
 export const healthCheckType: TaskType<HealthCheckTaskOptions, { health?: HealthResult }> = {
   name: 'app.health',
   describe: (o) => `GET ${o.url}${o.host ? ` (Host: ${o.host})` : ''}`,
-  facts: (o, ctx) => (ctx.check ? {} : { health: { command: healthScript(o), parse: (out: FactOutput) => parseHealth(out.stdout) } }) as never,
+  // late: the check waits and retries, so it runs just before this task, not ahead with earlier facts
+  facts: (o, ctx) => (ctx.check ? {} : { health: { command: healthScript(o), parse: (out: FactOutput) => parseHealth(out.stdout), late: true } }) as never,
   check({ health }, o) {
     if (!health) return noop('not checked under --check');
     if (health.ok) return noop(`${o.url} answered ${health.detail} (attempt ${health.attempts})`);

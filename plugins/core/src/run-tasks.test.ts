@@ -24,6 +24,14 @@ const appendIfExists = defineTask<{ path: string; line: string }, { content: str
   check: (f, o) => (f.content === null ? noop('no file') : f.content.includes(o.line) ? noop('has the line') : changes(['append'])),
   apply: (_p, o) => [{ script: `echo ${quote(o.line)} >> ${quote(o.path)}`, display: 'append' }],
 });
+/** A fact that records when it was read: it must not run ahead of its task. */
+const stamp = defineTask<{ log: string }, { ran: boolean }, unknown>({
+  name: 'test.stamp',
+  describe: () => 'stamp',
+  facts: (o) => ({ ran: { command: `echo fact >> ${quote(o.log)}`, parse: () => true, late: true } }),
+  check: () => noop('read'),
+  apply: () => [],
+});
 const failing = defineTask<Record<string, never>, Record<string, never>, unknown>({
   name: 'test.fail', describe: () => 'fails', facts: () => ({}), check: () => changes(['x']),
   apply: () => [{ script: 'exit 9', display: 'exit 9' }],
@@ -90,4 +98,12 @@ test('tasks that run as another user start a new batch', async (t) => {
   const r = await play([touch({ path: join(d, 'a') }), touch({ path: join(d, 'b'), becomeUser: 'nobody' })]);
   t.is(r.results[0].status, 'ok');
   t.is(r.execs, 2, 'one exec as root, one as nobody');
+});
+
+test('a late fact is read just before its task, after the earlier changes, and only once', async (t) => {
+  const d = dir();
+  const log = join(d, 'log');
+  const r = await play([touch({ path: join(d, 'a') }), touch({ path: join(d, 'b') }), stamp({ log }) as never, touch({ path: join(d, 'c') })]);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'ok', 'changed']);
+  t.is(readFileSync(log, 'utf8'), 'fact\n', 'read once, not with every earlier batch');
 });

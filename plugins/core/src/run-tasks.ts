@@ -37,11 +37,20 @@ function prepare(task: Task, host: HostRunContext): Item {
   return { task, runAs, ctx, keys: Object.keys(requests), requests };
 }
 
-/** The fact steps of items[from..] that can share an exec with `runAs`: consecutive, same user. */
+const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late);
+
+/** How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose facts must be read late. */
+function batchEnd(items: Item[], from: number, runAs: RunAs): number {
+  let j = from;
+  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]))) j++;
+  return j;
+}
+
+/** The fact steps of items[from..batchEnd) that can share an exec with `runAs`. */
 function factSteps(items: Item[], from: number, runAs: RunAs): { steps: StepSpec[]; owners: number[] } {
   const steps: StepSpec[] = [];
   const owners: number[] = [];
-  for (let j = from; j < items.length && sameUser(items[j].runAs, runAs); j++) {
+  for (let j = from; j < batchEnd(items, from, runAs); j++) {
     for (const key of items[j].keys) {
       steps.push(factStep(items[j].requests[key].command));
       owners.push(j);
@@ -52,7 +61,7 @@ function factSteps(items: Item[], from: number, runAs: RunAs): { steps: StepSpec
 
 /** Files fact outputs under the task they belong to. */
 function file(outputs: Map<number, StepResult[]>, items: Item[], from: number, runAs: RunAs, owners: number[], results: StepResult[]) {
-  for (let j = from; j < items.length && sameUser(items[j].runAs, runAs); j++) outputs.set(j, []);
+  for (let j = from; j < batchEnd(items, from, runAs); j++) outputs.set(j, []);
   owners.forEach((j, k) => outputs.get(j)!.push(results[k]));
 }
 
@@ -106,7 +115,8 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
       }
       const commands = item.task.type.apply(p, item.task.options, item.ctx);
       for (const k of [...outputs.keys()]) if (k > i) outputs.delete(k); // this change may make them stale
-      const refresh = factSteps(items, i + 1, item.runAs);
+      // the next task's late facts are read when it comes, not now
+      const refresh = i + 1 < items.length && hasLateFacts(items[i + 1]) ? { steps: [], owners: [] } : factSteps(items, i + 1, item.runAs);
       const applySteps: StepSpec[] = commands.map((c) => ({ script: c.script, errexit: true, stopOnFailure: true }));
       const r = await runSteps(conn, [...applySteps, ...refresh.steps], {
         ...item.runAs, agent: commands.some((c) => c.agent), stopOnFailure: true, errexit: true,

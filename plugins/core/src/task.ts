@@ -18,6 +18,11 @@ export interface FactOutput {
 export interface FactRequest<T> {
   command: string;
   parse(output: FactOutput): T;
+  /**
+   * read just before its own task, never ahead with the facts of earlier tasks: for facts that wait or
+   * depend on the moment (a health check with retries) @default false
+   */
+  late?: boolean;
 }
 
 export type FactRequests<F> = { [K in keyof F]: FactRequest<F[K]> };
