@@ -249,6 +249,7 @@ const failures: string[] = [];
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
 const benchStarted = Date.now();
+const loadStart = os.loadavg()[0];
 let hs: HostSet | undefined;
 try {
   for (const size of sizes) {
@@ -312,7 +313,7 @@ const head = [
   `# Runbook vs Ansible — ${date}`,
   '',
   `Machine: ${machine}. Node ${process.version}; ${ansibleVersion.trim()}; ansible-mitogen ${mitogenVersion}.`,
-  `Runs per cell: ${runs} (median). Command: \`npm run bench -- ${argv.join(' ')}\`; bench wall ${((Date.now() - benchStarted) / 1000).toFixed(0)} s.`,
+  `Runs per cell: ${runs} (median). Command: \`npm run bench -- ${argv.join(' ')}\`; bench wall ${((Date.now() - benchStarted) / 1000).toFixed(0)} s; 1-min load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (other work on the machine skews the numbers).`,
   '',
 ];
 const text = [...head, ...rows, '', ...(failures.length ? ['Failures:', ...failures.map((f) => `- ${f.replace(/\n/g, ' ')}`), ''] : [])].join('\n');
