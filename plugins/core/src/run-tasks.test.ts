@@ -8,14 +8,8 @@ import { quote } from './quote.js';
 import type { TaskResult } from './run-task.js';
 import { runTasks } from './run-tasks.js';
 import { changes, defineTask, noop } from './task.js';
+import { touch } from '../test/fixture-tasks.js';
 
-const touch = defineTask<{ path: string }, { exists: boolean }, unknown>({
-  name: 'test.touch',
-  describe: (o) => o.path,
-  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0 } }),
-  check: (f, o) => (f.exists ? noop('exists') : changes([`create ${o.path}`])),
-  apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}` }],
-});
 /** Appends a line to a file, but only once the file exists: it reads what `touch` makes. */
 const appendIfExists = defineTask<{ path: string; line: string }, { content: string | null }, unknown>({
   name: 'test.append',

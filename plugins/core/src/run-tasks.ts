@@ -79,6 +79,16 @@ function plan(item: Item, outputs: StepResult[]): Plan {
   return item.task.type.check(values as never, item.task.options, item.ctx);
 }
 
+/**
+ * One task on its own: facts in one exec, and when it changes something, its commands in one more.
+ * A no-op therefore costs one round trip, a change two (handlers, tests of single tasks).
+ */
+export async function runTask(conn: Connection, task: Task, host: HostRunContext): Promise<TaskResult> {
+  let result: TaskResult | undefined;
+  await runTasks(conn, [task], host, { start: () => {}, done: (_t, r) => void (result = r) });
+  return result!;
+}
+
 /** Runs tasks in order; returns false at the first failure. */
 export async function runTasks(conn: Connection, tasks: Task[], host: HostRunContext, hooks: TaskHooks): Promise<boolean> {
   const items = tasks.map((t) => prepare(t, host));
@@ -100,7 +110,9 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     try {
       if (!outputs.has(i)) {
         const { steps, owners } = factSteps(items, i, item.runAs);
-        const r = steps.length ? await runSteps(conn, steps, { ...item.runAs, stopOnFailure: false, errexit: false }) : { results: [] };
+        const r = steps.length ? await runSteps(conn, steps, { ...item.runAs, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
+        // fact steps never stop the script: missing results mean the remote shell itself died
+        if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
         file(outputs, items, i, item.runAs, owners, r.results);
       }
       const p = plan(item, outputs.get(i)!);

@@ -6,16 +6,10 @@ import { join } from 'node:path';
 import { LocalConnection } from './local-connection.js';
 import { quote } from './quote.js';
 import { runPlaybook, type RunHost } from './runner.js';
-import { changes, defineTask, noop } from './task.js';
+import { changes, defineTask } from './task.js';
+import { touch } from '../test/fixture-tasks.js';
 import type { RunEvent } from './events.js';
 
-const touch = defineTask<{ path: string }, { exists: boolean }, unknown>({
-  name: 'test.touch',
-  describe: (o) => o.path,
-  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0 } }),
-  check: (f, o) => (f.exists ? noop('exists') : changes([`create ${o.path}`])),
-  apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}` }],
-});
 const append = defineTask<{ path: string; text: string }, Record<string, never>, unknown>({
   name: 'test.append',
   describe: (o) => o.path,

@@ -8,8 +8,8 @@ import { ExitCode, RunbookError, toRunbookError } from './errors.js';
 import { batches, parseMaxFail, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type EventSink, type HostRecap } from './events.js';
 import type { HostInfo, Phase, Playbook, PlaybookContext } from './playbook.js';
-import { runTask, type HostRunContext, type TaskResult } from './run-task.js';
-import { runTasks } from './run-tasks.js';
+import type { HostRunContext, TaskResult } from './run-task.js';
+import { runTask, runTasks } from './run-tasks.js';
 import type { Task } from './task.js';
 
 export interface RunHost extends HostInfo {

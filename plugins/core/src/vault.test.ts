@@ -33,7 +33,7 @@ test('dotenv: = inside values', dotenv, 'URL=postgres://u:p@h/db?x=1', { URL: 'p
 
 test('dotenv: a bad line names the file and line', (t) => {
   t.throws(() => parseDotenv('A=1\nnot a pair\n', 'prod.env'), { message: /expected KEY=value/ });
-  const e = t.throws(() => parseDotenv('A=1\nnot a pair\n', 'prod.env')) as { details: { line: number; file: string } };
+  const e = t.throws(() => parseDotenv('A=1\nnot a pair\n', 'prod.env')) as unknown as { details: { line: number; file: string } };
   t.is(e.details.line, 2);
 });
 
