@@ -65,6 +65,29 @@ export interface AuthModel {
   exempt: string[];
 }
 
+/**
+ * A Redis-protocol server the app and its workers use as broker/cache, contributed by @runbook/dragonfly;
+ * read by @runbook/celery. The same URL is also put into `site.env` (CELERY_BROKER_URL, REDIS_URL).
+ */
+export interface BrokerModel {
+  /** `redis://[:password@]host:port/0`, a Secret when it carries a password */
+  url: string | Secret;
+  /** the systemd unit serving it on this host (workers order themselves After= it) @example 'dragonfly.service' */
+  unit?: string;
+}
+
+/** The app's database, contributed by @runbook/postgres; its URL is also `site.env.DATABASE_URL`. */
+export interface DatabaseModel {
+  /** `postgresql://user:password@host:port/name`, a Secret when it carries a password */
+  url: string | Secret;
+  /** database name */
+  name: string;
+  /** role the app connects as */
+  user: string;
+  /** the systemd unit serving it on this host @example 'postgresql.service' */
+  unit?: string;
+}
+
 export interface SiteModel {
   /** nginx server_name values; the host's hostname when none are given */
   serverNames: string[];
@@ -81,6 +104,10 @@ export interface SiteModel {
   healthPath: string;
   /** extra variables for the app's .env (e.g. AUTH_WALL_*, STATIC_URL, DATABASE_URL) */
   env: Record<string, string | Secret>;
+  /** the broker/cache server (@runbook/dragonfly) */
+  broker?: BrokerModel;
+  /** the app's database (@runbook/postgres) */
+  database?: DatabaseModel;
   /** systemd units the deploy reloads gracefully after the switch, in order */
   reloadUnits: string[];
 }
