@@ -31,6 +31,8 @@ export interface PlaybookContext {
   secrets?: Record<string, import('./secret.js').Secret>;
   /** extra settings of the run (e.g. `rollbackTo` from `run rollback --to ID`) */
   options?: Record<string, unknown>;
+  /** set by the runner under --check: nothing may change, on the hosts or elsewhere (a bucket) */
+  check?: boolean;
 }
 
 export interface Playbook {

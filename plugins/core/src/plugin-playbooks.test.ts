@@ -20,7 +20,7 @@ const log = defineTask<{ file: string; line: string; fail?: boolean }, Record<st
 
 const host = { alias: 'h1', hostname: 'h1.example', user: 'root', groups: ['all'], vars: {}, env: 'test' };
 
-async function play(plugins: Plugin[], which: 'configure' | 'deploy') {
+async function play(plugins: Plugin[], which: 'configure' | 'deploy', check = false) {
   const config = { root: '/', inventoryDir: '/', playbookDir: '/', knownHosts: '/k', secretsDir: '/s', vars: {}, plugins };
   return runPlaybook({
     playbook: { name: which, phases: (c) => (which === 'deploy' ? deployPhases(c, 'R1') : configurePhases(c)) },
@@ -28,6 +28,7 @@ async function play(plugins: Plugin[], which: 'configure' | 'deploy') {
     hosts: [host],
     connect: async () => new LocalConnection('h1'),
     emit: () => {},
+    check,
   });
 }
 
@@ -51,6 +52,14 @@ test('deploy runs stage by stage across plugins, in config order; prepare runs o
   t.is(r.exitCode, 0);
   t.is(prepared, 1);
   t.is(readFileSync(file, 'utf8'), 'first prepare /up/\nsecond prepare\nfirst switch no release\nsecond reload\n');
+});
+
+test('prepare knows --check (a control-machine step must change nothing then)', async (t) => {
+  const seen: (boolean | undefined)[] = [];
+  const plugin = definePlugin({ name: 'p', prepare: (ctx) => void seen.push(ctx.check), deploy: () => ({}) });
+  await play([plugin], 'deploy', true);
+  await play([plugin], 'deploy');
+  t.deepEqual(seen, [true, false]);
 });
 
 test('a failed deploy task runs the rescue tasks, then the finally tasks; the host counts as failed', async (t) => {

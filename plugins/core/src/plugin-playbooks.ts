@@ -71,7 +71,7 @@ async function prepare(plugins: Plugin[], ctx: PlaybookContext, playbook: Prepar
   for (const p of plugins) {
     if (!p.prepare) continue;
     try {
-      await p.prepare({ env: ctx.env, config: ctx.config, secrets: ctx.secrets ?? {}, playbook, releaseId });
+      await p.prepare({ env: ctx.env, config: ctx.config, secrets: ctx.secrets ?? {}, playbook, releaseId, check: Boolean(ctx.check) });
     } catch (e) {
       throw wrap(p, 'prepare', e);
     }

@@ -47,6 +47,8 @@ export interface PrepareContext {
   playbook: 'configure' | 'deploy' | 'rollback';
   /** the release id of a deploy */
   releaseId?: string;
+  /** --check: compute what would change, change nothing (e.g. upload nothing) */
+  check?: boolean;
 }
 
 export interface Plugin {

@@ -58,8 +58,9 @@ const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boo
 };
 
 /** Builds every host's tasks before anything connects, so bad options fail the run up front (exit 4). */
-export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags'>): Promise<Map<string, PlannedPhase[]>> {
-  const phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(opts.context) : opts.playbook.phases;
+export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags' | 'check'>): Promise<Map<string, PlannedPhase[]>> {
+  const context = opts.check ? { ...opts.context, check: true } : opts.context;
+  const phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(context) : opts.playbook.phases;
   const plans = new Map<string, PlannedPhase[]>();
   for (const host of opts.hosts) {
     plans.set(
