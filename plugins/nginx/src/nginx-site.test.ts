@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isNoop, LocalConnection, runTask, type Changes } from '@runbook/core';
 import type { FileState } from '@runbook/system';
-import { checkSite, nginxSite, type NginxSiteOptions, type SiteState } from './nginx-site.js';
+import { checkSite, missingFact, nginxSite, siteScript, type NginxSiteOptions, type SiteState } from './nginx-site.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const o: NginxSiteOptions = { name: 'shop', content: 'server {}\n' };
@@ -54,6 +54,41 @@ test('file fine, link missing', plans, { file: file('server {}\n'), link: absent
 test('link points elsewhere', plans, { file: file('server {}\n'), link: { ...linked, target: '/tmp/x' } }, {
   changes: ['relink /etc/nginx/sites-enabled/shop: /tmp/x → /etc/nginx/sites-available/shop'],
   state: { write: false, link: true },
+});
+
+const tlsSite: NginxSiteOptions = { ...o, content: 'server { listen 443 ssl; }\n', pending: { paths: ['/etc/cert.pem', '/etc/key.pem'], content: 'server {}\n' } };
+const pendingCases: [string, { file: FileState; missing: string[] }, { changes?: string[]; state?: SiteState; noop?: RegExp }][] = [
+  ['certificate missing, nothing there: the pending version is written', { file: absent, missing: ['/etc/cert.pem', '/etc/key.pem'] }, {
+    changes: ['create /etc/nginx/sites-available/shop (1 lines) (without /etc/cert.pem, /etc/key.pem: not there yet)', 'link /etc/nginx/sites-enabled/shop → /etc/nginx/sites-available/shop'],
+    state: { write: true, link: true, content: 'server {}\n' },
+  }],
+  ['key missing, pending version in place: no change, says what it waits for', { file: file('server {}\n'), missing: ['/etc/key.pem'] }, {
+    noop: /up to date and enabled \(without \/etc\/key\.pem: not there yet\)/,
+  }],
+  ['both there, pending version in place: the full content replaces it', { file: file('server {}\n'), missing: [] }, {
+    changes: ['update /etc/nginx/sites-available/shop (1 → 1 lines)'],
+    state: { write: true, link: false },
+  }],
+  ['both there, full content in place: no change', { file: file('server { listen 443 ssl; }\n'), missing: [] }, { noop: /up to date and enabled$/ }],
+];
+for (const [name, f, expected] of pendingCases) {
+  test(`pending: ${name}`, (t) => {
+    const plan = checkSite({ file: f.file, link: f.file.kind === 'absent' ? absent : linked, missing: f.missing }, tlsSite);
+    if (expected.noop) return t.regex((plan as { noop: string }).noop, expected.noop);
+    t.deepEqual((plan as Changes<SiteState>).changes, expected.changes);
+    t.deepEqual((plan as Changes<SiteState>).state, expected.state);
+  });
+}
+
+test('pending: the fact lists the missing paths; the script writes the pending content', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-pending-'));
+  writeFileSync(join(dir, 'cert.pem'), 'x');
+  const fact = missingFact([join(dir, 'cert.pem'), join(dir, "it's key.pem")]);
+  const out = await new LocalConnection().exec(fact.command);
+  t.deepEqual(fact.parse({ ...out, code: out.code ?? 0 }), [join(dir, "it's key.pem")]);
+  t.true(siteScript({ write: true, link: false, content: 'pending {}\n' }, tlsSite).includes(Buffer.from('pending {}\n').toString('base64')));
+  t.throws(() => nginxSite({ ...o, pending: { paths: ['relative.pem'], content: '' } }), { message: /pending: expected/ });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('a regular file in sites-enabled is refused', (t) => {

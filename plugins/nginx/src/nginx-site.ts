@@ -6,7 +6,7 @@
  * cannot load.
  */
 import { posix } from 'node:path';
-import { changes, defineTask, errors, noop, quote, sh, type Command, type TaskType } from '@runbook/core';
+import { changes, defineTask, errors, noop, quote, sh, type Command, type FactRequest, type FactRequests, type TaskType } from '@runbook/core';
 import { fileFact, unifiedDiff, type FileState } from '@runbook/system';
 import { createHash } from 'node:crypto';
 
@@ -39,16 +39,28 @@ export interface NginxSiteOptions {
    * @example ['nginx', '-t', '-c', '/etc/nginx/nginx.conf']
    */
   validateWith?: string[];
+  /**
+   * The file to serve instead of `content` while any of `pending.paths` is missing on the host: a TLS
+   * site before its certificate exists (nginx -t refuses a missing `ssl_certificate`). Re-run the task
+   * (e.g. as a handler) once the files exist to switch to `content`.
+   * @default undefined
+   * @example { paths: ['/etc/letsencrypt/live/shop/fullchain.pem'], content: renderServerBlock({ ...site, tls: undefined }) }
+   */
+  pending?: { paths: string[]; content: string };
 }
 
 interface SiteFacts {
   file: FileState;
   link: FileState;
+  /** the pending paths that are missing (only read with `pending`) */
+  missing?: string[];
 }
 
 export interface SiteState {
   write: boolean;
   link: boolean;
+  /** the content to write when it is not `content` (the pending version) */
+  content?: string;
 }
 
 const MODE = '0644';
@@ -63,9 +75,18 @@ const paths = (o: NginxSiteOptions) => {
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const lines = (s: string): number => s.split('\n').length - (s.endsWith('\n') ? 1 : 0);
 
+/** The paths of the list that do not exist (one per line). */
+export const missingFact = (list: string[]): FactRequest<string[]> => ({
+  command: list.map((p) => `[ -e ${quote(p)} ] || printf '%s\\n' ${quote(p)}`).join('\n'),
+  parse: (out) => out.stdout.split('\n').filter(Boolean),
+});
+
 /** Pure: what must change for the site file and its link. */
 export function checkSite(f: SiteFacts, o: NginxSiteOptions) {
   const { available, enabled } = paths(o);
+  const missing = o.pending ? (f.missing ?? []) : [];
+  const content = missing.length ? o.pending!.content : o.content;
+  const waiting = missing.length ? ` (without ${missing.join(', ')}: not there yet)` : '';
   const list: string[] = [];
   if (f.file.kind !== 'file' && f.file.kind !== 'absent') {
     throw errors.options(`name: ${available} is a ${f.file.kind}; expected a regular file or nothing`, { key: 'name' });
@@ -76,26 +97,26 @@ export function checkSite(f: SiteFacts, o: NginxSiteOptions) {
   let diff: string | undefined;
   const old = f.file.content?.toString('utf8');
   const attrs = f.file.kind === 'file' && (f.file.mode !== MODE || f.file.uid !== 0 || f.file.gid !== 0);
-  const write = f.file.kind === 'absent' || f.file.sha256 !== sha256(o.content) || attrs;
+  const write = f.file.kind === 'absent' || f.file.sha256 !== sha256(content) || attrs;
   if (f.file.kind === 'absent') {
-    list.push(`create ${available} (${lines(o.content)} lines)`);
-    diff = unifiedDiff(available, undefined, o.content);
-  } else if (f.file.sha256 !== sha256(o.content)) {
-    list.push(`update ${available} (${old === undefined ? 'large file' : `${lines(old)} → ${lines(o.content)} lines`})`);
-    diff = old === undefined ? undefined : unifiedDiff(available, old, o.content);
+    list.push(`create ${available} (${lines(content)} lines)${waiting}`);
+    diff = unifiedDiff(available, undefined, content);
+  } else if (f.file.sha256 !== sha256(content)) {
+    list.push(`update ${available} (${old === undefined ? 'large file' : `${lines(old)} → ${lines(content)} lines`})${waiting}`);
+    diff = old === undefined ? undefined : unifiedDiff(available, old, content);
   }
   if (attrs && !list.length) list.push(`mode/owner ${f.file.mode} ${f.file.owner}:${f.file.group} → ${MODE} root:root`);
   const link = !(f.link.kind === 'symlink' && f.link.target === available);
   if (link) list.push(f.link.kind === 'absent' ? `link ${enabled} → ${available}` : `relink ${enabled}: ${f.link.target} → ${available}`);
-  if (!list.length) return noop(`${available} up to date and enabled`);
-  return changes<SiteState>(list, { diff, state: { write, link } });
+  if (!list.length) return noop(`${available} up to date and enabled${waiting}`);
+  return changes<SiteState>(list, { diff, state: { write, link, ...(missing.length ? { content } : {}) } });
 }
 
 /** The gated apply script: write, link, `nginx -t`, and on failure put everything back. */
 export function siteScript(s: SiteState, o: NginxSiteOptions): string {
   const { available, enabled } = paths(o);
   const test = (o.validateWith ?? ['nginx', '-t']).map((w) => quote(w)).join(' ');
-  const b64 = Buffer.from(o.content).toString('base64').match(/.{1,76}/g)?.join('\n') ?? '';
+  const b64 = Buffer.from(s.content ?? o.content).toString('base64').match(/.{1,76}/g)?.join('\n') ?? '';
   const out = [
     `avail=${quote(available)}; link=${quote(enabled)}; tmp=; bak=; ltmp=; oldlink=`,
     `trap 'rm -f -- "$tmp" "$ltmp"; [ -z "$bak" ] || rm -f -- "$bak"' EXIT`,
@@ -145,8 +166,18 @@ export const nginxSiteType: TaskType<NginxSiteOptions, SiteFacts, SiteState> = {
     if (o.validateWith !== undefined && (!Array.isArray(o.validateWith) || !o.validateWith.length || o.validateWith.some((w) => typeof w !== 'string'))) {
       throw errors.options('validateWith: expected a non-empty list of words', { key: 'validateWith' });
     }
+    if (o.pending !== undefined) {
+      const p = o.pending;
+      if (!p || typeof p !== 'object' || typeof p.content !== 'string' || !Array.isArray(p.paths) || !p.paths.length || p.paths.some((x) => typeof x !== 'string' || !x.startsWith('/'))) {
+        throw errors.options('pending: expected { paths: [absolute paths…], content: string }', { key: 'pending' });
+      }
+    }
   },
-  facts: (o) => ({ file: fileFact(paths(o).available), link: fileFact(paths(o).enabled, 0) }),
+  facts: (o) => ({
+    file: fileFact(paths(o).available),
+    link: fileFact(paths(o).enabled, 0),
+    ...(o.pending ? { missing: missingFact(o.pending.paths) } : {}),
+  }) as FactRequests<SiteFacts>,
   check: (f, o) => checkSite(f, o),
   apply: (plan, o): Command[] => [
     { script: siteScript(plan.state!, o), display: `write ${paths(o).available} (gated by nginx -t)` },

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { emptySiteModel, type AppModel, type PluginContext, type SiteModel } from '@runbook/core';
-import { contributeNginx, nginx, RELOAD_NGINX } from './nginx.js';
+import { contributeNginx, nginx, RELOAD_NGINX, UPDATE_NGINX_SITE } from './nginx.js';
 
 const app = { name: 'shop', staticRoot: '/srv/shop/shared/static' } as AppModel;
 const withApp = (patch: Partial<SiteModel> = {}): SiteModel => ({ ...emptySiteModel('web1'), app, ...patch });
@@ -43,8 +43,24 @@ test('configure: package, default site off, gated server block, nginx running; a
   t.is(tasks[2].options.name, 'shop');
   t.regex(tasks[2].options.content, /proxy_pass http:\/\/unix:\/run\/gunicorn.sock;/);
   t.deepEqual(tasks[3].options, { name: 'nginx.service', enabled: true, state: 'started' });
-  t.deepEqual(Object.keys(p.handlers()), [RELOAD_NGINX]);
-  t.is(p.handlers()[RELOAD_NGINX].options.state, 'reloaded');
+  t.is(tasks[2].options.pending, undefined, 'no TLS: nothing to wait for');
+  const handlers = p.handlers(ctx(site));
+  t.deepEqual(Object.keys(handlers), [UPDATE_NGINX_SITE, RELOAD_NGINX], 'the site is rewritten before the reload');
+  t.deepEqual(handlers[UPDATE_NGINX_SITE].options, tasks[2].options);
+  t.is(handlers[RELOAD_NGINX].options.state, 'reloaded');
+});
+
+test('configure: with TLS, the server block without TLS stands in while the certificate or key is missing', (t) => {
+  const site = withApp({
+    upstream: { protocol: 'http', address: 'unix:/run/gunicorn.sock' }, acmeWebroot: '/var/www/letsencrypt',
+    tls: { certificate: '/etc/letsencrypt/live/shop/fullchain.pem', key: '/etc/letsencrypt/live/shop/privkey.pem', redirect: true },
+  });
+  const task = nginx().configure(ctx(site))[2];
+  t.regex(task.options.content, /listen 443 ssl;/);
+  t.deepEqual(task.options.pending.paths, ['/etc/letsencrypt/live/shop/fullchain.pem', '/etc/letsencrypt/live/shop/privkey.pem']);
+  t.notRegex(task.options.pending.content, /443|ssl_certificate|return 301/);
+  t.regex(task.options.pending.content, /location \^~ \/\.well-known\/acme-challenge\/ \{\n\s+root \/var\/www\/letsencrypt;/);
+  t.regex(task.options.pending.content, /proxy_pass http:\/\/unix:\/run\/gunicorn.sock;/);
 });
 
 test('configure: siteName and removeDefaultSite: false', (t) => {

@@ -38,6 +38,12 @@ export interface NginxOptions extends ServerBlockOptions {
 
 /** The handler the plugin's tasks notify. */
 export const RELOAD_NGINX = 'reload nginx';
+/**
+ * A handler that rewrites the server block (same task as in configure): notified by a plugin that made
+ * the site's TLS certificate exist (letsencrypt), so the first configure ends with the TLS site. It runs
+ * before `reload nginx` (declaration order).
+ */
+export const UPDATE_NGINX_SITE = 'update nginx site';
 export const STATIC_MAX_AGE = 30 * 24 * 3600;
 
 export const siteNameOf = (site: SiteModel, o: NginxOptions): string => o.siteName ?? site.app?.name ?? 'site';
@@ -56,6 +62,20 @@ export function contributeNginx(site: SiteModel, o: NginxOptions): void {
   }
 }
 
+/**
+ * The gated server block. With TLS, the version without TLS (port 80 only, the ACME path served) stands
+ * in while the certificate or key file is missing on the host: nginx -t refuses a missing certificate.
+ */
+export function nginxSiteTask(site: SiteModel, o: NginxOptions): Task {
+  const tls = site.tls;
+  return nginxSite({
+    name: siteNameOf(site, o),
+    content: renderServerBlock(site, o),
+    ...(tls ? { pending: { paths: [tls.certificate, tls.key], content: renderServerBlock({ ...site, tls: undefined }, o) } } : {}),
+    notify: RELOAD_NGINX,
+  });
+}
+
 /** The configure tasks: package, default site off, the gated server block, nginx running. */
 export function nginxConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: NginxOptions): Task[] {
   const tasks: Task[] = [apt({ packages: ['nginx'] })];
@@ -69,7 +89,7 @@ export function nginxConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: NginxOp
     }));
   }
   tasks.push(
-    nginxSite({ name: siteNameOf(ctx.site, o), content: renderServerBlock(ctx.site, o), notify: RELOAD_NGINX }),
+    nginxSiteTask(ctx.site, o),
     systemdUnit({ name: 'nginx.service', enabled: true, state: 'started' }),
   );
   return tasks;
@@ -98,6 +118,9 @@ export function nginx(options: NginxOptions = {}) {
     name: 'nginx',
     contribute: (site: SiteModel) => contributeNginx(site, options),
     configure: (ctx: PluginContext) => nginxConfigureTasks(ctx, options),
-    handlers: () => ({ [RELOAD_NGINX]: systemdUnit({ name: 'nginx.service', state: 'reloaded' }) }),
+    handlers: (ctx: PluginContext) => ({
+      [UPDATE_NGINX_SITE]: nginxSiteTask(ctx.site, options),
+      [RELOAD_NGINX]: systemdUnit({ name: 'nginx.service', state: 'reloaded' }),
+    }),
   });
 }
