@@ -1,26 +1,40 @@
 /**
- * Integration harness: one disposable Debian host (@runbook/testhosts), the plugins' configure phases run
+ * Integration harness: disposable Debian hosts (@runbook/testhosts), the plugins' configure phases run
  * through core's runPlaybook over SshConnection as `deploy`, and checks from outside (system ssh, fetch).
+ * `boot(set)` brings a set up (and down again on close); `attach(set)` uses a set that is already up
+ * (`npm run hosts:up -- --set <set>`) and leaves it up.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   configurePhases, runPlaybook, SshConnection, type Plugin, type RunEvent, type RunResult, type Secret, type SshTarget,
 } from '@runbook/core';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import { cacheDir, setFiles, status, up, type HostSet, type TestHost } from '@runbook/testhosts';
 
 const run$ = promisify(execFile);
 
+export interface ConfigureOptions {
+  check?: boolean;
+  diff?: boolean;
+  secrets?: Record<string, Secret>;
+  /** @default 'test' */
+  env?: string;
+  /** the host of the set to run on (by name) @default the first */
+  host?: string;
+}
+
 export interface Harness {
   hosts: HostSet;
+  /** the first host of the set */
   host: TestHost;
-  configure(plugins: Plugin[], opts?: { check?: boolean; diff?: boolean; secrets?: Record<string, Secret>; env?: string }): Promise<Outcome>;
+  configure(plugins: Plugin[], opts?: ConfigureOptions): Promise<Outcome>;
   /** a command on the host as root through the system ssh client; trimmed stdout (throws on failure) */
-  ssh(cmd: string): Promise<string>;
-  url(path: string): string;
+  ssh(cmd: string, opts?: { host?: string }): Promise<string>;
+  url(path: string, opts?: { host?: string }): string;
+  /** boot: downs the set; attach: leaves it up. Removes the harness's scratch dir either way. */
   close(): Promise<void>;
 }
 
@@ -34,19 +48,23 @@ export interface Outcome {
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export async function boot(set: string): Promise<Harness> {
-  const scratch = mkdtempSync(join(tmpdir(), `rb-${set}-`));
-  const hosts = await up({ set, count: 1 });
-  const host = hosts.hosts[0];
-  const target: SshTarget = {
-    alias: host.name, hostname: host.address, port: 22, user: 'deploy',
-    identityFiles: [hosts.keyFile], identitiesOnly: true, knownHostsFiles: [hosts.knownHostsFile], strictHostKeyChecking: 'yes',
-  };
+function harness(hosts: HostSet, owned: boolean): Harness {
+  const scratch = mkdtempSync(join(tmpdir(), `rb-${hosts.set}-`));
   const knownHosts = join(scratch, 'known_hosts');
+  const pick = (name?: string): TestHost => {
+    const h = name === undefined ? hosts.hosts[0] : hosts.hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`no host ${name} in set ${hosts.set} (hosts: ${hosts.hosts.map((x) => x.name).join(', ')})`);
+    return h;
+  };
   return {
     hosts,
-    host,
+    host: hosts.hosts[0],
     async configure(plugins, opts = {}) {
+      const host = pick(opts.host);
+      const target: SshTarget = {
+        alias: host.name, hostname: host.address, port: 22, user: 'deploy',
+        identityFiles: [hosts.keyFile], identitiesOnly: true, knownHostsFiles: [hosts.knownHostsFile], strictHostKeyChecking: 'yes',
+      };
       const events: RunEvent[] = [];
       const result = await runPlaybook({
         playbook: { name: 'configure', phases: configurePhases },
@@ -63,20 +81,48 @@ export async function boot(set: string): Promise<Harness> {
       });
       const r = result.recap[host.name];
       const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
-      return { result, events, changed: r.changed, failed: r.failed, tasks };
+      return { result, events, changed: r?.changed ?? 0, failed: r?.failed ?? 0, tasks };
     },
-    async ssh(cmd) {
-      const { stdout } = await run$('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', host.name, `sudo -n sh -c ${shq(cmd)}`], {
+    async ssh(cmd, opts = {}) {
+      const { stdout } = await run$('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', pick(opts.host).name, `sudo -n sh -c ${shq(cmd)}`], {
         timeout: 60_000, maxBuffer: 16 * 1024 * 1024,
       });
       return stdout.trim();
     },
-    url: (path) => `http://${host.address}${path}`,
+    url: (path, opts = {}) => `http://${pick(opts.host).address}${path}`,
     async close() {
-      await hosts.down();
+      if (owned) await hosts.down();
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** Boots a fresh set of `count` hosts (replacing a set of that name that is up); close() downs it. */
+export async function boot(set: string, opts: { count?: number } = {}): Promise<Harness> {
+  return harness(await up({ set, count: opts.count ?? 1 }), true);
+}
+
+/**
+ * Attaches to a set that is already up (booted with `npm run hosts:up -- --set <set>` or by another
+ * process): nothing is booted, and close() leaves the hosts running. Fails with the command to run when
+ * the set is not up. Quicker for a test-edit loop; a host keeps what earlier runs left on it.
+ */
+export async function attach(set: string): Promise<Harness> {
+  const f = setFiles(set);
+  const hint = `boot it with: npm run hosts:up -- --set ${set} --count 1`;
+  if (!existsSync(f.hostsJson)) throw new Error(`test host set ${set} is not up (no ${f.hostsJson}); ${hint}`);
+  const entries = JSON.parse(readFileSync(f.hostsJson, 'utf8')) as { name: string; address: string }[];
+  const running = (await status()).sets.find((s) => s.set === set)?.hosts ?? [];
+  const hosts: TestHost[] = entries.map((e) => {
+    const r = running.find((x) => x.name === e.name);
+    if (!r?.running || r.pid === undefined) throw new Error(`test host ${e.name} of set ${set} is not running; ${hint}`);
+    return { name: e.name, address: e.address, pid: r.pid };
+  });
+  const hostSet: HostSet = {
+    set, hosts, keyFile: join(cacheDir(), 'id_ed25519'), knownHostsFile: f.knownHosts, sshConfigFile: f.sshConfig,
+    down: async () => {},
+  };
+  return harness(hostSet, false);
 }
 
 /** Why a run did not go as expected: the failed and changed tasks. */

@@ -1,2 +1,9 @@
-// @runbook/testing: what a plugin's integration test needs — a real test host, plugin phases run on it, checks from outside.
-export { boot, explain, settle, type Harness, type Outcome } from './boot-test-host.js';
+// @runbook/testing: what a plugin author needs — a fake host for table tests of tasks, a PluginContext for
+// table tests of hooks, real test hosts (boot or attach) with plugin phases run on them, the idempotence check.
+export { attach, boot, explain, settle, type ConfigureOptions, type Harness, type Outcome } from './boot-test-host.js';
+export {
+  FakeConnection, fakeHost, parseFramedScript, runOn,
+  type FakeAnswer, type FakeExec, type FakeHostOptions, type FakeRun, type FakeStep, type FactTable,
+} from './fake-host.js';
+export { pluginContext, type PluginContextOptions } from './plugin-context.js';
+export { assertIdempotent, runTwice, type Twice } from './idempotent.js';
