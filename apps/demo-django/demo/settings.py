@@ -76,6 +76,16 @@ USE_TZ = True
 
 STATIC_URL = os.environ.get('STATIC_URL') or '/static/'
 STATIC_ROOT = os.environ.get('STATIC_ROOT') or str(BASE_DIR / 'staticfiles')
+# STATIC_MANIFEST=1: content-hashed names (css/site.<12 hex>.css) that a CDN or bucket may cache forever
+if env_bool('STATIC_MANIFEST'):
+    import django
+
+    _manifest = 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'
+    if django.VERSION >= (4, 2):
+        STORAGES = {'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'}, 'staticfiles': {'BACKEND': _manifest}}
+    else:
+        STATICFILES_STORAGE = _manifest
+
 
 # behind nginx: trust its X-Forwarded-Proto for request.is_secure()
 SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
