@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-need=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ca-certificates git curl pebble)
+need=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ca-certificates git curl pebble redis-server postgresql-client)
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
