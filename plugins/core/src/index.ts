@@ -25,3 +25,4 @@ export * from './vault.js';
 export * from './secrets-file.js';
 export * from './builtin-playbooks.js';
 export * from './run-tasks.js';
+export { keysOverlap, overlaps, ancestorKeys } from './resources.js';

@@ -8,7 +8,7 @@ import { quote } from './quote.js';
 import type { TaskResult } from './run-task.js';
 import { runTasks } from './run-tasks.js';
 import { changes, defineTask, noop } from './task.js';
-import { touch } from '../test/fixture-tasks.js';
+import { touch, touchKeyed } from '../test/fixture-tasks.js';
 
 /** Appends a line to a file, but only once the file exists: it reads what `touch` makes. */
 const appendIfExists = defineTask<{ path: string; line: string }, { content: string | null }, unknown>({
@@ -33,10 +33,11 @@ const failing = defineTask<Record<string, never>, Record<string, never>, unknown
 
 const host = { alias: 'local', user: 'root', vars: {}, check: false };
 async function play(tasks: ReturnType<typeof touch>[], check = false) {
+  const order: string[] = [];
   const conn = new LocalConnection();
   const results: TaskResult[] = [];
-  const ok = await runTasks(conn, tasks, { ...host, check }, { start: () => {}, done: (_t, r) => void results.push(r) });
-  return { ok, results, execs: conn.stats.execs, statuses: results.map((r) => r.status) };
+  const ok = await runTasks(conn, tasks, { ...host, check }, { start: (t) => void order.push(`start ${t.title}`), done: (t, r) => { order.push(`done ${t.title}`); results.push(r); } });
+  return { ok, order, results, execs: conn.stats.execs, statuses: results.map((r) => r.status) };
 }
 const dir = () => mkdtempSync(join(tmpdir(), 'rb-batch-'));
 
@@ -100,4 +101,54 @@ test('a late fact is read just before its task, after the earlier changes, and o
   const r = await play([touch({ path: join(d, 'a') }), touch({ path: join(d, 'b') }), stamp({ log }) as never, touch({ path: join(d, 'c') })]);
   t.deepEqual(r.statuses, ['changed', 'changed', 'ok', 'changed']);
   t.is(readFileSync(log, 'utf8'), 'fact\n', 'read once, not with every earlier batch');
+});
+
+/** Like appendIfExists, declaring the file it reads and changes. */
+const appendKeyed = defineTask<{ path: string; line: string }, { content: string | null }, unknown>({
+  ...appendIfExists.type,
+  name: 'test.appendKeyed',
+  touches: (o) => [`path:${o.path}`],
+});
+
+test('independent changes that declare their keys are applied in one exec', async (t) => {
+  const d = dir();
+  writeFileSync(join(d, 'c'), '');
+  const r = await play(['a', 'b', 'c', 'd', 'e'].map((f) => touchKeyed({ path: join(d, f) })));
+  t.deepEqual(r.statuses, ['changed', 'changed', 'ok', 'changed', 'changed']);
+  t.is(r.execs, 2, 'one exec for the facts, one for all four changes');
+  for (const f of ['a', 'b', 'd', 'e']) t.true(existsSync(join(d, f)));
+  t.deepEqual(r.order.filter((x) => x.startsWith('done')), ['a', 'b', 'c', 'd', 'e'].map((f) => `done ${join(d, f)}`), 'reported in task order');
+  t.is((await play(['a', 'b', 'c', 'd', 'e'].map((f) => touchKeyed({ path: join(d, f) })))).execs, 1);
+});
+
+test('a task whose key overlaps a pending change is planned from facts read after it', async (t) => {
+  const d = dir();
+  const path = join(d, 'conf');
+  const other = join(d, 'other');
+  const r = await play([touchKeyed({ path }), touchKeyed({ path: other }), appendKeyed({ path, line: 'key=1' }) as never]);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed'], 'stale facts would have said "no file"');
+  t.is(readFileSync(path, 'utf8'), 'key=1\n');
+  t.is(r.execs, 3, 'facts; both touches with the append\'s fresh facts; the append');
+});
+
+test('a task without keys flushes the pending changes and reads its facts after them', async (t) => {
+  const d = dir();
+  const path = join(d, 'conf');
+  const r = await play([touchKeyed({ path }), appendIfExists({ path, line: 'x' }) as never, touchKeyed({ path: join(d, 'z') })]);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed']);
+  t.is(readFileSync(path, 'utf8'), 'x\n');
+  t.is(r.execs, 4, 'facts; touch + fresh facts; the append (may change anything) + fresh facts; the last touch');
+});
+
+test('a failure inside a batch: earlier changes stay applied and reported, later ones never run', async (t) => {
+  const d = dir();
+  const failKeyed = defineTask<Record<string, never>, Record<string, never>, unknown>({ ...failing.type, name: 'test.failKeyed', touches: () => ['fail'] });
+  const r = await play([touchKeyed({ path: join(d, 'a') }), failKeyed({}) as never, touchKeyed({ path: join(d, 'b') })]);
+  t.false(r.ok);
+  t.deepEqual(r.statuses, ['changed', 'failed']);
+  t.regex(r.results[1].error!.message, /exit 9/);
+  t.true(existsSync(join(d, 'a')));
+  t.false(existsSync(join(d, 'b')));
+  t.is(r.execs, 2);
+  t.deepEqual(r.order, [`start ${join(d, 'a')}`, `done ${join(d, 'a')}`, 'start fails', 'done fails']);
 });

@@ -1,16 +1,22 @@
 /**
- * A host's tasks with batched round trips (DESIGN §4). The facts of consecutive tasks that run as the same
- * user are read in one exec; each task that changes something is applied in one exec together with a
- * fresh read of the facts of the tasks after it. Every plan is therefore computed from facts read after
- * all earlier changes — no dependency analysis needed, and correct whatever a task changes. A no-op run
- * costs one exec per host (per user switch); a first run one more per changing task.
+ * A host's tasks with batched round trips (DESIGN §4).
+ *
+ * Facts: those of consecutive tasks that run as the same user are read in one exec.
+ * Changes: consecutive changing tasks are applied together in one exec as long as each declares its
+ * resource keys (`touches`) and none overlaps a key of an earlier change still pending: a task planned
+ * from facts read before those changes is then planned exactly as it would be after them. A task that
+ * overlaps (or declares nothing) first flushes the pending changes, in one exec together with a fresh
+ * read of its own facts and those after it, and is planned from those. So a no-op run costs one exec per
+ * host (per user switch), and a first run of independent files, directories and units a few more.
+ * Results are reported in task order, each task's start and end together once its fate is known.
  */
 import type { Connection } from './connection.js';
 import { errors, toRunbookError } from './errors.js';
 import { runSteps, type RunAs } from './remote.js';
 import { runAsFor, type HostRunContext, type TaskResult } from './run-task.js';
 import type { StepResult, StepSpec } from './steps.js';
-import { isNoop, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
+import { overlaps } from './resources.js';
+import { isNoop, type Command, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
 
 interface Item {
   task: Task;
@@ -89,24 +95,97 @@ export async function runTask(conn: Connection, task: Task, host: HostRunContext
   return result!;
 }
 
+interface Pending {
+  item: Item;
+  /** the task's result once known; a change stays pending until its batch has been applied */
+  result?: Omit<TaskResult, 'task' | 'title' | 'ms'>;
+  commands?: Command[];
+}
+
 /** Runs tasks in order; returns false at the first failure. */
 export async function runTasks(conn: Connection, tasks: Task[], host: HostRunContext, hooks: TaskHooks): Promise<boolean> {
   const items = tasks.map((t) => prepare(t, host));
-  const outputs = new Map<number, StepResult[]>(); // fresh fact outputs by task index
-  for (let i = 0; i < items.length; i++) {
-    if (hooks.stopped?.()) return true;
+  const outputs = new Map<number, StepResult[]>(); // fact outputs by task index, valid for its plan
+  let queue: Pending[] = []; // reported together, in order, once the changes among them are applied
+  let batchKeys: string[] | undefined = []; // keys of the pending changes; undefined: anything
+  let batchStarted = Date.now();
+
+  const pendingChanges = () => queue.filter((q) => q.commands);
+  const report = (failure?: { at: Item; error: unknown }) => {
+    const ms = Date.now() - batchStarted;
+    for (const q of queue) {
+      const base = { task: q.item.task.type.name, title: q.item.task.title };
+      hooks.start(q.item.task);
+      if (failure?.at === q.item) {
+        hooks.done(q.item.task, { ...base, status: 'failed', error: toRunbookError(failure.error, { host: host.alias, task: q.item.task.type.name }), ms });
+        break; // tasks queued after a failed one never ran: not reported
+      }
+      hooks.done(q.item.task, { ...base, ...q.result!, ms });
+    }
+    queue = [];
+    batchKeys = [];
+    batchStarted = Date.now();
+  };
+
+  /**
+   * Applies the pending changes in one exec, with the facts of tasks from `refreshFrom` read after them
+   * in the same exec when they run as the same user. Returns the task whose command failed, with the error.
+   */
+  const flush = async (refreshFrom?: number): Promise<{ at: Item; error: unknown } | undefined> => {
+    const changing = pendingChanges();
+    if (!changing.length) return undefined;
+    const runAs = changing[0].item.runAs;
+    const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
+    const refresh = refreshFrom !== undefined && refreshFrom < items.length && !hasLateFacts(items[refreshFrom])
+      ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] };
+    const applySteps: StepSpec[] = commands.map(({ c }) => ({ script: c.script, errexit: true, stopOnFailure: true }));
+    const r = await runSteps(conn, [...applySteps, ...refresh.steps], {
+      ...runAs, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
+    });
+    const failedAt = commands.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
+    if (failedAt >= 0) {
+      const out = r.results[failedAt];
+      return { at: commands[failedAt].q.item, error: errors.command(commands[failedAt].c.display, out?.code ?? r.code, out?.stderr || out?.stdout || r.stderr) };
+    }
+    for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
+    if (refresh.steps.length && r.results.length === commands.length + refresh.steps.length) {
+      file(outputs, items, refreshFrom!, runAs, refresh.owners, r.results.slice(commands.length));
+    }
+    return undefined;
+  };
+  /** Flushes and reports; false when a pending change failed (reported as that task's failure). */
+  const settle = async (refreshFrom?: number): Promise<boolean> => {
+    let failure: { at: Item; error: unknown } | undefined;
+    try {
+      failure = await flush(refreshFrom);
+    } catch (e) {
+      // the connection or the remote shell failed: the first pending change takes the error
+      failure = { at: pendingChanges()[0].item, error: e };
+    }
+    report(failure);
+    return !failure;
+  };
+  /** Whether items[i] may join the pending changes: planned from the facts read before them. */
+  const canJoin = (i: number): boolean => {
+    const changing = pendingChanges();
+    if (!changing.length) return true;
     const item = items[i];
-    const started = Date.now();
-    const base = { task: item.task.type.name, title: item.task.title };
-    const finish = (r: Omit<TaskResult, 'task' | 'title' | 'ms'>) => {
-      hooks.done(item.task, { ...base, ...r, ms: Date.now() - started });
-      return r.status !== 'failed';
-    };
-    hooks.start(item.task);
+    if (!sameUser(item.runAs, changing[0].item.runAs) || hasLateFacts(item) || !outputs.has(i)) return false;
+    const keys = item.task.type.touches?.(item.task.options, item.ctx);
+    return keys !== undefined && batchKeys !== undefined && !overlaps(keys, batchKeys);
+  };
+
+  for (let i = 0; i < items.length; i++) {
+    if (hooks.stopped?.()) return settle();
+    const item = items[i];
     if (!item.task.when) {
-      finish({ status: 'skipped', reason: 'when: false' });
+      queue.push({ item, result: { status: 'skipped', reason: 'when: false' } });
+      if (!pendingChanges().length) report();
       continue;
     }
+    if (!canJoin(i) && !(await settle(i))) return false;
+    const entry: Pending = { item };
+    queue.push(entry);
     try {
       if (!outputs.has(i)) {
         const { steps, owners } = factSteps(items, i, item.runAs);
@@ -117,35 +196,25 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
       }
       const p = plan(item, outputs.get(i)!);
       if (isNoop(p)) {
-        finish({ status: 'ok', reason: p.noop });
-        continue;
-      }
-      if (host.check) {
+        entry.result = { status: 'ok', reason: p.noop };
+      } else if (host.check) {
         // nothing changes under --check: the facts read for later tasks stay true
-        finish({ status: 'changed', changes: p.changes, diff: p.diff });
-        continue;
+        entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
+      } else {
+        entry.commands = item.task.type.apply(p, item.task.options, item.ctx);
+        entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
+        const keys = item.task.type.touches?.(item.task.options, item.ctx);
+        batchKeys = keys && batchKeys ? [...batchKeys, ...keys] : undefined;
       }
-      const commands = item.task.type.apply(p, item.task.options, item.ctx);
-      for (const k of [...outputs.keys()]) if (k > i) outputs.delete(k); // this change may make them stale
-      // the next task's late facts are read when it comes, not now
-      const refresh = i + 1 < items.length && hasLateFacts(items[i + 1]) ? { steps: [], owners: [] } : factSteps(items, i + 1, item.runAs);
-      const applySteps: StepSpec[] = commands.map((c) => ({ script: c.script, errexit: true, stopOnFailure: true }));
-      const r = await runSteps(conn, [...applySteps, ...refresh.steps], {
-        ...item.runAs, agent: commands.some((c) => c.agent), stopOnFailure: true, errexit: true,
-      });
-      const failedAt = commands.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
-      if (failedAt >= 0) {
-        const out = r.results[failedAt];
-        throw errors.command(commands[failedAt].display, out?.code ?? r.code, out?.stderr || out?.stdout || r.stderr);
-      }
-      if (refresh.steps.length && r.results.length === commands.length + refresh.steps.length) {
-        file(outputs, items, i + 1, item.runAs, refresh.owners, r.results.slice(commands.length));
-      }
-      finish({ status: 'changed', changes: p.changes, diff: p.diff });
     } catch (e) {
-      finish({ status: 'failed', error: toRunbookError(e, { host: host.alias, task: item.task.type.name }) });
+      // the changes queued before this task still belong to the run: apply them, then report its failure
+      queue.pop();
+      if (!(await settle())) return false;
+      queue.push(entry);
+      report({ at: item, error: e });
       return false;
     }
+    if (!entry.commands && !pendingChanges().length) report();
   }
-  return true;
+  return settle();
 }

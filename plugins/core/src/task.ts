@@ -77,6 +77,13 @@ export interface TaskType<O, F = Record<string, unknown>, S = unknown> {
   facts(options: O, ctx: TaskContext): FactRequests<F>;
   check(facts: F, options: O, ctx: TaskContext): Plan<S>;
   apply(plan: Changes<S>, options: O, ctx: TaskContext): Command[];
+  /**
+   * Resource keys (resources.ts) for everything this task's facts read and its apply changes:
+   * `path:/etc/x`, `tree:/srv/app`, `user:deploy`. With them the engine may apply this task's change in
+   * the same exec as earlier ones that touch other keys. Without them the task is assumed to read and
+   * change anything: its facts are re-read after every earlier change and later tasks re-read theirs.
+   */
+  touches?(options: O, ctx: TaskContext): string[];
 }
 
 /** Options every task accepts besides its own. */

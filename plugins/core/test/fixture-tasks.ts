@@ -10,3 +10,10 @@ export const touch = defineTask<{ path: string }, { exists: boolean }, unknown>(
   check: (f, o) => (f.exists ? noop('exists') : changes([`create ${o.path}`])),
   apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}` }],
 });
+
+/** `touch` that declares its resource key, so the engine may apply it together with other changes. */
+export const touchKeyed = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  ...touch.type,
+  name: 'test.touchKeyed',
+  touches: (o) => [`path:${o.path}`],
+});

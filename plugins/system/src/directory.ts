@@ -1,5 +1,5 @@
 /** `file.directory`: a directory with this mode and owner, or no directory at all. */
-import { changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
+import { ancestorKeys, changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
 import { describeState, fileFact, type FileState } from './file-fact.js';
 import { absolutePath, normalizeMode, oneOf, optionalAccount, optionalBoolean, requireObject } from './options.js';
 import { describeOwnership, ownershipChanges, ownershipDelta, ownershipScript, type Ownership } from './ownership.js';
@@ -92,6 +92,8 @@ export const directoryType: TaskType<DirectoryOptions, { dir: FileState }, DirSt
   facts: (o) => ({ dir: fileFact(o.path, 0) }),
   check: (facts, o) => check(facts.dir, o),
   apply: (plan, o) => apply(plan.state!, o),
+  // removal takes what is inside; `mkdir -p` may create the parents
+  touches: (o) => (o.state === 'absent' ? [`tree:${o.path}`] : o.recursive ? [...ancestorKeys(o.path), `path:${o.path}`] : [`path:${o.path}`]),
 };
 
 /**

@@ -107,6 +107,7 @@ export const downloadType: TaskType<DownloadOptions, { dest: FileState }, Downlo
   facts: (o) => ({ dest: fileFact(o.dest, 0) }),
   check: (facts, o) => check(facts.dest, o),
   apply: (plan, o) => apply(plan.state!, o),
+  touches: (o) => [`path:${o.dest}`],
 };
 
 /**

@@ -91,6 +91,7 @@ export const fileType: TaskType<FileOptions, { file: FileState }, ContentState> 
   facts: (o) => ({ file: fileFact(o.path) }),
   check: (facts, o) => planContent(facts.file, specOf(o)),
   apply: (plan, o) => applyContent(plan.state!, specOf(o)),
+  touches: (o) => [`path:${o.path}`],
 };
 
 /**

@@ -171,6 +171,7 @@ export const gitType: TaskType<GitOptions, { local: GitLocal; remote?: GitRemote
   facts: (o) => (SHA.test(o.ref) ? { local: localFact(o.dest) } : { local: localFact(o.dest), remote: remoteFact(o) }) as never,
   check: (f, o) => check(f, o),
   apply: (plan, o) => apply(plan.state!, o),
+  touches: (o) => [`tree:${o.dest}`],
 };
 
 /**

@@ -79,6 +79,7 @@ export const groupType: TaskType<GroupOptions, { group: GroupEntry }, GroupState
   facts: (o) => ({ group: groupFact(o.name) }),
   check: (f, o) => checkGroup(f.group, o),
   apply: (plan): Command[] => [plan.state!],
+  touches: (o) => [`group:${o.name}`],
 };
 
 /**

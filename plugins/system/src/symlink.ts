@@ -93,6 +93,8 @@ export const symlinkType: TaskType<SymlinkOptions, { link: FileState }, LinkStat
   facts: (o) => ({ link: fileFact(o.path, 0) }),
   check: (facts, o) => check(facts.link, o),
   apply: (plan, o) => apply(plan.state!, o),
+  // the fact reads the link itself, never what it points to
+  touches: (o) => [`path:${o.path}`],
 };
 
 /**

@@ -156,6 +156,8 @@ export const systemdUnitType: TaskType<SystemdUnitOptions, { show: UnitShow; fil
   facts: (o) => (o.content !== undefined ? { show: showFact(o.name), file: fileFact(`${UNIT_DIR}/${o.name}`) } : { show: showFact(o.name) }) as never,
   check: (f, o) => checkUnit(f, o),
   apply: (plan, o) => apply(plan.state!, o),
+  // starting one unit may start or stop others (Requires=, sockets): unit changes never share an exec
+  touches: (o) => [`path:${UNIT_DIR}/${o.name}`, 'systemd'],
 };
 
 /**

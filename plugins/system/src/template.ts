@@ -39,6 +39,7 @@ export const templateType: TaskType<TemplateOptions, { file: FileState }, Conten
   facts: (o) => ({ file: fileFact(o.path) }),
   check: (facts, o) => planContent(facts.file, specOf(o)),
   apply: (plan, o) => applyContent(plan.state!, specOf(o)),
+  touches: (o) => [`path:${o.path}`],
 };
 
 /**

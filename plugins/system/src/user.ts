@@ -171,6 +171,12 @@ export const userType: TaskType<UserOptions, { user: UserEntry | undefined }, Us
   facts: (o) => ({ user: userFact(o.name) }),
   check: (f, o) => checkUser(f.user, o),
   apply: (plan) => [plan.state!],
+  // useradd may create the user's own group and its home directory
+  touches: (o) => [
+    `user:${o.name}`,
+    ...(o.group === o.name ? [`group:${o.name}`] : []),
+    ...((o.createHome ?? !o.system) ? [`tree:${o.home ?? `/home/${o.name}`}`] : []),
+  ],
 };
 
 /**
