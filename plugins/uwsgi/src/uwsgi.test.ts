@@ -1,0 +1,59 @@
+import test from 'ava';
+import { emptySiteModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { demoApp } from '../test/fixtures.js';
+import { uwsgi } from './uwsgi.js';
+
+const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });
+const ctx = (site: SiteModel) => ({ site }) as unknown as PluginContext;
+const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
+
+test('contribute: a uwsgi upstream on the unix socket, the service to reload', (t) => {
+  const site = siteWithApp();
+  uwsgi().contribute!(site, ctx(site));
+  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: 'unix:/run/uwsgi-demo/uwsgi.sock' });
+  t.deepEqual(site.reloadUnits, ['uwsgi-demo.service']);
+});
+
+test('contribute: tcp socket, named unit', (t) => {
+  const site = siteWithApp();
+  uwsgi({ socket: '127.0.0.1:3031', unit: 'shop' }).contribute!(site, ctx(site));
+  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: '127.0.0.1:3031' });
+  t.deepEqual(site.reloadUnits, ['shop.service']);
+});
+
+test('contribute: no app, no wsgi, a second app server: clear errors', (t) => {
+  const empty = emptySiteModel('web-1');
+  t.throws(() => uwsgi().contribute!(empty, ctx(empty)), { message: /^uwsgi needs the app in the site model/ });
+  const noWsgi = siteWithApp();
+  delete noWsgi.app!.wsgi;
+  t.throws(() => uwsgi().contribute!(noWsgi, ctx(noWsgi)), { message: /site\.app\.wsgi/ });
+  const two = siteWithApp();
+  two.upstream = { protocol: 'http', address: 'unix:/run/gunicorn.sock' };
+  t.throws(() => uwsgi().contribute!(two, ctx(two)), { message: /already has an upstream/ });
+});
+
+test('bad options fail when the plugin is made', (t) => {
+  t.throws(() => uwsgi({ processes: 0 }), { message: /processes must be/ });
+});
+
+test('configure: packages, ini (notifies the reload handler), service enabled and started', (t) => {
+  const site = siteWithApp();
+  const p = uwsgi();
+  const tasks = p.configure!(ctx(site));
+  t.deepEqual(tasks.map(summary), [
+    ['apt.packages', 'uwsgi uwsgi-plugin-python3', []],
+    ['file.directory', '/etc/uwsgi-demo', []],
+    ['file.content', '/etc/uwsgi-demo/uwsgi.ini', ['reload uwsgi-demo']],
+    ['systemd.unit', 'uwsgi-demo.service', []],
+  ]);
+  t.like(tasks[3].options, { enabled: true, state: 'started' });
+  const handlers = p.handlers!(ctx(site));
+  t.deepEqual(Object.keys(handlers), ['reload uwsgi-demo']);
+  t.deepEqual(handlers['reload uwsgi-demo'].options.run, ['systemctl', 'try-reload-or-restart', '--', 'uwsgi-demo.service']);
+});
+
+test('deploy: a graceful reload in the reload stage', (t) => {
+  const staged = uwsgi().deploy!(ctx(siteWithApp()));
+  t.deepEqual(Object.keys(staged), ['reload']);
+  t.like(staged.reload![0].options, { name: 'uwsgi-demo.service', state: 'reloaded' });
+});
