@@ -1,0 +1,61 @@
+import test from 'ava';
+import { emptySiteModel, secret, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { demoApp } from '../test/fixtures.js';
+import { celery } from './celery.js';
+
+const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });
+const ctx = (site: SiteModel) => ({ site }) as unknown as PluginContext;
+const summary = (t: Task) => [t.type.name, t.title];
+
+test('contribute: the worker to restart; the broker option goes into the .env', (t) => {
+  const site = siteWithApp();
+  celery({ broker: 'redis://127.0.0.1:6379/0' }).contribute!(site, ctx(site));
+  t.deepEqual(site.reloadUnits, ['celery-demo.service']);
+  t.is(site.env.CELERY_BROKER_URL, 'redis://127.0.0.1:6379/0');
+});
+
+test('contribute: the broker from the site model (dragonfly), a secret kept a secret; beat restarts too', (t) => {
+  const site = siteWithApp();
+  const url = secret('redis://:pw@127.0.0.1:6379/0', 'BROKER');
+  site.broker = { url, unit: 'dragonfly.service' };
+  celery({ beat: true }).contribute!(site, ctx(site));
+  t.is(site.env.CELERY_BROKER_URL, url);
+  t.deepEqual(site.reloadUnits, ['celery-demo.service', 'celery-beat-demo.service']);
+  // a value already in site.env (dragonfly's) stays; the option would win
+  const other = siteWithApp();
+  other.broker = { url: 'redis://a:1/0' };
+  other.env.CELERY_BROKER_URL = 'redis://b:2/0';
+  celery().contribute!(other, ctx(other));
+  t.is(other.env.CELERY_BROKER_URL, 'redis://b:2/0');
+});
+
+test('contribute: no app is a clear error', (t) => {
+  const site = emptySiteModel('web-1');
+  t.throws(() => celery().contribute!(site, ctx(site)), { message: /^celery needs the app in the site model/ });
+});
+
+test('bad options fail when the plugin is made', (t) => {
+  t.throws(() => celery({ concurrency: -1 }), { message: /concurrency must be/ });
+  t.throws(() => celery({ packages: ['Bad Name'] }), { message: /packages must be/ });
+});
+
+test('configure: packages, worker; with beat its schedule dir and unit, ordered after the broker', (t) => {
+  const site = siteWithApp();
+  site.broker = { url: 'redis://127.0.0.1:6379/0', unit: 'dragonfly.service' };
+  const tasks = celery({ beat: true }).configure!(ctx(site));
+  t.deepEqual(tasks.map(summary), [
+    ['apt.packages', 'python3-celery python3-redis'],
+    ['systemd.unit', 'celery-demo.service'],
+    ['file.directory', '/srv/demo/shared/celerybeat'],
+    ['systemd.unit', 'celery-beat-demo.service'],
+  ]);
+  t.like(tasks[1].options, { enabled: true, state: 'started' });
+  t.regex(String(tasks[1].options.content), /^After=network.target dragonfly.service$/m);
+  t.deepEqual(celery({ packages: [] }).configure!(ctx(siteWithApp())).map(summary), [['systemd.unit', 'celery-demo.service']]);
+});
+
+test('deploy: restart worker and beat in the reload stage', (t) => {
+  const staged = celery({ beat: { unit: 'beat' } }).deploy!(ctx(siteWithApp()));
+  t.deepEqual(Object.keys(staged), ['reload']);
+  t.deepEqual(staged.reload!.map((x) => [x.options.name, x.options.state]), [['celery-demo.service', 'restarted'], ['beat.service', 'restarted']]);
+});

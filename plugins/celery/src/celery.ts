@@ -1,0 +1,54 @@
+/**
+ * `celery(options)`: the app's celery worker (and optionally beat) under systemd, with the app's `.env`
+ * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
+ * finish (warm shutdown).
+ */
+import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
+import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
+import { celeryBeat, celeryPackages, celeryRestart, celeryUnits, celeryWorker } from './celery-tasks.js';
+
+export interface CeleryPluginOptions extends CeleryOptions {
+  /**
+   * Debian packages installed first; `[]` when the app's venv brings its own celery.
+   * @default ['python3-celery', 'python3-redis']
+   * @example []
+   */
+  packages?: string[];
+}
+
+/**
+ * @example
+ * plugins: [app({ … }), dragonfly(), celery({ concurrency: 4, beat: true })]
+ * @example
+ * celery({ app: 'demo_flask.tasks:celery', queues: ['webhooks'], broker: 'redis://127.0.0.1:6379/0' })
+ */
+export function celery(options: CeleryPluginOptions = {}): Plugin {
+  const { packages = ['python3-celery', 'python3-redis'], ...rest } = options;
+  // bad options fail when the config loads, before anything connects
+  const o = resolveCeleryOptions(rest);
+  if (!Array.isArray(packages) || packages.some((p) => typeof p !== 'string' || !/^[a-z0-9][a-z0-9+.-]*$/.test(p))) {
+    throw errors.options(`celery: packages must be an array of Debian package names, got ${JSON.stringify(packages)}`, { key: 'packages' });
+  }
+  const appOf = (site: SiteModel) => {
+    if (!site.app) throw errors.config(`celery needs the app in the site model: enable the app plugin before celery in plugins`, { key: 'plugins' });
+    return site.app;
+  };
+  const unitContext = (site: SiteModel) => ({ brokerUnit: site.broker?.unit });
+  return definePlugin({
+    name: 'celery',
+    contribute(site) {
+      const app = appOf(site);
+      celeryAppOf(o, app);
+      // the web app sends tasks too: the broker goes into the app's .env
+      const broker = o.broker ?? site.broker?.url;
+      if (broker !== undefined && (o.broker !== undefined || site.env.CELERY_BROKER_URL === undefined)) site.env.CELERY_BROKER_URL = broker;
+      site.reloadUnits.push(...celeryUnits(rest, app));
+    },
+    configure({ site }) {
+      const app = appOf(site);
+      return [...(packages.length ? [celeryPackages(packages)] : []), celeryWorker(rest, app, unitContext(site)), ...celeryBeat(rest, app, unitContext(site))];
+    },
+    deploy: ({ site }) => ({ reload: celeryRestart(rest, appOf(site)) }),
+    // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
+  });
+}
