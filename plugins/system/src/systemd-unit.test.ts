@@ -1,4 +1,5 @@
 import test from 'ava';
+import { overlaps } from '@runbook/core';
 import { createHash } from 'node:crypto';
 import type { FileState } from './file-fact.js';
 import { checkUnit, parseShow, systemdUnit, systemdUnitType, type SystemdUnitOptions, type UnitShow } from './systemd-unit.js';
@@ -68,4 +69,10 @@ test('validation: unit names', (t) => {
   t.throws(() => systemdUnit({ name: '-x.service' }), { message: /name/ });
   t.notThrows(() => systemdUnit({ name: 'getty@tty1.service', state: 'started' }));
   t.throws(() => systemdUnit({ name: 'a.service', state: 'running' as never }), { message: /state: expected one of/ });
+});
+
+test('touches: the unit file, its drop-in directory and systemd', (t) => {
+  const keys = systemdUnitType.touches!({ name: 'certbot.service' }, {} as never);
+  t.deepEqual(keys, ['path:/etc/systemd/system/certbot.service', 'tree:/etc/systemd/system/certbot.service.d', 'systemd']);
+  t.true(overlaps(keys, ['path:/etc/systemd/system/certbot.service.d/ca.conf']), 'a drop-in written before is flushed first');
 });

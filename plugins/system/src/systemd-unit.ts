@@ -157,7 +157,8 @@ export const systemdUnitType: TaskType<SystemdUnitOptions, { show: UnitShow; fil
   check: (f, o) => checkUnit(f, o),
   apply: (plan, o) => apply(plan.state!, o),
   // starting one unit may start or stop others (Requires=, sockets): unit changes never share an exec
-  touches: (o) => [`path:${UNIT_DIR}/${o.name}`, 'systemd'],
+  // drop-ins (`<name>.d/*.conf`) change the unit too: a file written there must flush before its facts are read
+  touches: (o) => [`path:${UNIT_DIR}/${o.name}`, `tree:${UNIT_DIR}/${o.name}.d`, 'systemd'],
 };
 
 /**
