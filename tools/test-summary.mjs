@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs every package's tests through nx and ends with one line that sums ava's counts over all packages:
 // `N passed, N failed`. A package whose test run crashed without a count is one failure, never zero.
+// A full run (no arguments) then runs tools/ci-generator-check.sh: a plugin freshly made with
+// `nx g @runbook/tools:plugin`, built and tested as generated; its counts join the totals.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,11 +20,10 @@ if (untested.length) console.log(`no tests yet, not run: ${untested.join(', ')}`
 
 const exclude = untested.length ? [`--exclude=${untested.join(',')}`] : [];
 const args = ['nx', 'run-many', '-t', 'test', '--outputStyle=static', '--parallel=1', ...exclude, ...process.argv.slice(2)];
-const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0', NO_COLOR: '1' } });
+const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0', NO_COLOR: '1' };
 let passed = 0;
 let failed = 0;
 let counted = false;
-let buffer = '';
 const count = (raw) => {
   const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const m = /^\s*(\d+) (tests?|known failures?|uncaught exceptions?|unhandled rejections?|tests? remained pending after a timeout) ?(passed|failed)?/.exec(line);
@@ -31,17 +32,28 @@ const count = (raw) => {
   if (m[3] === 'passed') passed += n, (counted = true);
   else if (m[3] === 'failed' || /uncaught|unhandled|pending/.test(m[2])) failed += n, (counted = true);
 };
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  buffer += chunk.toString();
-  const lines = buffer.split('\n');
-  buffer = lines.pop();
-  lines.forEach(count);
+/** Runs one step, echoing and counting its stdout; a step that fails or counts nothing adds a failure. */
+const step = (cmd, stepArgs) => new Promise((resolve) => {
+  const child = spawn(cmd, stepArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const failedBefore = failed;
+  counted = false;
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop();
+    lines.forEach(count);
+  });
+  child.on('close', (code) => {
+    count(buffer);
+    if (buffer) process.stdout.write('\n');
+    if (code !== 0 && failed === failedBefore) failed += 1; // failed without a test failing: a build or a crash
+    if (!counted && code === 0) failed += 1; // nothing ran is a failure
+    resolve(code);
+  });
 });
-child.on('close', (code) => {
-  count(buffer);
-  if (code !== 0 && failed === 0) failed = 1; // nx failed without a test failing: a build or a crash
-  if (!counted && code === 0) failed = 1; // nothing ran is a failure
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(code === 0 && failed === 0 ? 0 : 1);
-});
+const codes = [await step('npx', args)];
+if (process.argv.length <= 2) codes.push(await step('bash', ['tools/ci-generator-check.sh']));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(codes.every((c) => c === 0) && failed === 0 ? 0 : 1);
