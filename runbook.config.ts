@@ -33,6 +33,11 @@ export default defineConfig({
       // asgi: false (true: uvicorn workers), timeout: 30, gracefulTimeout: 30, extraArgs: [],
       // reload: 'restart' (socket-activated: no dropped request) or 'hup', socketUser: 'www-data',
     }),
+    // static files in a bucket instead of nginx's /static/ (import { s3Static } from '@runbook/s3-static'; before nginx):
+    // s3Static({ path: 'apps/demo-django', env: { STATIC_MANIFEST: '1' } }), // bucket and keys from secrets/<env>.env
+    //   (AWS_STORAGE_BUCKET_NAME or BUCKET_NAME, AWS_ACCESS_KEY_ID or AWS_ACCESS_ID, AWS_SECRET_ACCESS_KEY or AWS_ACCESS_SECRET);
+    //   prefix: 'static/', ref: 'HEAD', command: ['python3', 'manage.py', 'collectstatic', '--noinput'], outputDir: temp STATIC_ROOT,
+    //   endpoint, region, forcePathStyle: false, publicUrl (CDN), delete: false, concurrency: 8, cacheControl, acl, force: false,
     nginx({
       // siteName: app name, serverNames: [the host's name], removeDefaultSite: true,
       // clientMaxBodySize: '10m', locations: [{ path: '/docs/', alias: '/srv/docs/' }],
