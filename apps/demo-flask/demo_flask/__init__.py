@@ -1,0 +1,1 @@
+"""demo-flask: webhooks answered fast (202), processed by a celery worker, recorded once per event id."""
