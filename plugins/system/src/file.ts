@@ -1,7 +1,7 @@
 /** `file.content`: a file with exactly this content, mode and owner, written atomically. */
 import { defineTask, isSecret, reveal, type Secret, type TaskType } from '@runbook/core';
-import { applyContent, planContent, type ContentSpec, type ContentState } from './content.js';
-import { fileFact, type FileState } from './file-fact.js';
+import { applyContent, planContent, sha256, type ContentSpec, type ContentState } from './content.js';
+import { DIFF_LIMIT, fileFact, type FileState } from './file-fact.js';
 import { absolutePath, fail, normalizeMode, optionalAccount, optionalBoolean, requireObject } from './options.js';
 
 /** Attributes every file-writing task accepts. */
@@ -88,7 +88,11 @@ export const fileType: TaskType<FileOptions, { file: FileState }, ContentState> 
       fail('content', 'a string, Buffer or Secret', o.content);
     }
   },
-  facts: (o) => ({ file: fileFact(o.path) }),
+  facts: (o) => {
+    // the old content is only needed for a diff: not when the file already matches, never when sensitive
+    const spec = specOf(o);
+    return { file: fileFact(o.path, spec.sensitive ? 0 : DIFF_LIMIT, sha256(spec.content)) };
+  },
   check: (facts, o) => planContent(facts.file, specOf(o)),
   apply: (plan, o) => applyContent(plan.state!, specOf(o)),
   touches: (o) => [`path:${o.path}`],

@@ -1,7 +1,7 @@
 /** `file.template`: a file rendered from a template with `{{ placeholders }}`, then written like `file`. */
 import { defineTask, type TaskType } from '@runbook/core';
-import { applyContent, planContent, type ContentSpec, type ContentState } from './content.js';
-import { fileFact, type FileState } from './file-fact.js';
+import { applyContent, planContent, sha256, type ContentSpec, type ContentState } from './content.js';
+import { DIFF_LIMIT, fileFact, type FileState } from './file-fact.js';
 import { contentSpec, validateAttributes, type FileAttributes } from './file.js';
 import { fail, requireObject } from './options.js';
 import { renderTemplate } from './render-template.js';
@@ -36,7 +36,11 @@ export const templateType: TaskType<TemplateOptions, { file: FileState }, Conten
     if (o.vars !== undefined && (o.vars === null || typeof o.vars !== 'object')) fail('vars', 'an object', o.vars);
     renderTemplate(o.template, o.vars); // a missing placeholder fails here, before anything connects
   },
-  facts: (o) => ({ file: fileFact(o.path) }),
+  facts: (o) => {
+    // the old content is only needed for a diff: not when the file already matches, never when sensitive
+    const spec = specOf(o);
+    return { file: fileFact(o.path, spec.sensitive ? 0 : DIFF_LIMIT, sha256(spec.content)) };
+  },
   check: (facts, o) => planContent(facts.file, specOf(o)),
   apply: (plan, o) => applyContent(plan.state!, specOf(o)),
   touches: (o) => [`path:${o.path}`],
