@@ -38,23 +38,26 @@ test('configure: certbot, webroot, CA bundle + drop-in for the timer, the certif
     'apt.packages certbot openssl',
     'file.directory /var/www/letsencrypt',
     'file.directory /etc/letsencrypt',
+    'file.line /etc/letsencrypt/cli.ini: server = https://10.77.0.1:14000/dir',
     'file.content /etc/letsencrypt/runbook-acme-ca.pem',
     'file.directory /etc/systemd/system/certbot.service.d',
     `file.content ${CERTBOT_DROP_IN}`,
-    'systemd.unit certbot.service',
+    'command.run systemctl daemon-reload (certbot.service drop-in)',
     'letsencrypt.certificate /etc/letsencrypt/live/shop (shop.example.com)',
     'file.directory /etc/letsencrypt/renewal-hooks/deploy',
     `file.content ${DEPLOY_HOOK}`,
     'systemd.unit certbot.timer',
   ]);
-  t.is(tasks[3].options.content, PEM);
-  t.regex(tasks[5].options.content, /\[Service\]\nEnvironment=REQUESTS_CA_BUNDLE=\/etc\/letsencrypt\/runbook-acme-ca\.pem\n/);
-  const cert = tasks[7];
+  t.deepEqual(tasks[3].options, { path: '/etc/letsencrypt/cli.ini', line: 'server = https://10.77.0.1:14000/dir', regexp: '^\\s*server\\s*=', create: true });
+  t.is(tasks[4].options.content, PEM);
+  t.regex(tasks[6].options.content, /\[Service\]\nEnvironment=REQUESTS_CA_BUNDLE=\/etc\/letsencrypt\/runbook-acme-ca\.pem\n/);
+  t.regex(tasks[7].options.unless, /NeedDaemonReload --value certbot\.service\)" = no \] && .*DropInPaths .*grep -qxF \/etc\/systemd\/system\/certbot\.service\.d\/runbook-acme-ca\.conf$/);
+  const cert = tasks[8];
   t.like(cert.options, { certName: 'shop', names: ['shop.example.com'], server: 'https://10.77.0.1:14000/dir', keyType: 'ecdsa', caBundleFile: '/etc/letsencrypt/runbook-acme-ca.pem' });
   t.deepEqual(cert.notify, NGINX_HANDLERS);
-  t.is(tasks[9].options.mode, '0755');
-  t.is(tasks[9].options.content, DEPLOY_HOOK_SCRIPT);
-  t.like(tasks[10].options, { enabled: true, state: 'started' });
+  t.is(tasks[10].options.mode, '0755');
+  t.is(tasks[10].options.content, DEPLOY_HOOK_SCRIPT);
+  t.like(tasks[11].options, { enabled: true, state: 'started' });
   // nginx has both handlers, the site first
   const handlers = Object.keys(nginx().handlers!(ctx));
   t.deepEqual(handlers, NGINX_HANDLERS);

@@ -9,8 +9,8 @@
  * certificate and notifies nginx's `update nginx site` and `reload nginx` handlers: the TLS block
  * replaces the port-80 one in the same run.
  */
-import { definePlugin, errors, type Plugin, type PluginContext, type SiteModel, type Task } from '@runbook/core';
-import { apt, directory, file, systemdUnit } from '@runbook/system';
+import { definePlugin, errors, sh, type Plugin, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { apt, command, directory, file, line, systemdUnit } from '@runbook/system';
 import { certificate } from './certificate.js';
 import { dnsName, resolveLetsencryptOptions, type LetsencryptOptions, type ResolvedLetsencryptOptions } from './letsencrypt-options.js';
 
@@ -18,6 +18,7 @@ import { dnsName, resolveLetsencryptOptions, type LetsencryptOptions, type Resol
 export const NGINX_HANDLERS = ['update nginx site', 'reload nginx'];
 export const CA_BUNDLE_FILE = '/etc/letsencrypt/runbook-acme-ca.pem';
 export const CERTBOT_DROP_IN = '/etc/systemd/system/certbot.service.d/runbook-acme-ca.conf';
+export const CLI_INI = '/etc/letsencrypt/cli.ini';
 export const DEPLOY_HOOK = '/etc/letsencrypt/renewal-hooks/deploy/runbook-reload-nginx';
 
 export const DEPLOY_HOOK_SCRIPT = [
@@ -51,24 +52,32 @@ export function letsencryptConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: R
   const tasks: Task[] = [
     apt({ packages: ['certbot', 'openssl'] }),
     directory({ path: o.webroot, mode: '0755', owner: 'root', group: 'root', recursive: true }),
+    directory({ path: '/etc/letsencrypt', mode: '0755', owner: 'root', group: 'root' }),
+    // certbot's default server on this host: `certbot renew --dry-run` then tests against the configured
+    // ACME server (certbot 2.1 swaps in Let's Encrypt's staging unless --server names another one)
+    line({ path: CLI_INI, line: `server = ${o.server}`, regexp: '^\\s*server\\s*=', create: true }),
   ];
   let caBundleFile: string | undefined;
   if (o.caBundle) {
     if ('content' in o.caBundle) {
       caBundleFile = CA_BUNDLE_FILE;
       tasks.push(
-        directory({ path: '/etc/letsencrypt', mode: '0755', owner: 'root', group: 'root' }),
         file({ path: CA_BUNDLE_FILE, content: o.caBundle.content, mode: '0644', owner: 'root', group: 'root' }),
       );
     } else caBundleFile = o.caBundle.path;
-    // the renewal timer's certbot runs need the bundle too; systemd.unit daemon-reloads when it sees the new drop-in
+    // the renewal timer's certbot runs need the bundle too
     tasks.push(
       directory({ path: '/etc/systemd/system/certbot.service.d', mode: '0755', owner: 'root', group: 'root' }),
       file({
         path: CERTBOT_DROP_IN, mode: '0644', owner: 'root', group: 'root',
         content: `# Managed by Runbook (@runbook/letsencrypt): the private ACME server's CA for renewals\n[Service]\nEnvironment=REQUESTS_CA_BUNDLE=${caBundleFile}\n`,
       }),
-      systemdUnit({ name: 'certbot.service' }),
+      // systemd 252 flags a changed drop-in (NeedDaemonReload) but not a new one: check both
+      command({
+        title: 'systemctl daemon-reload (certbot.service drop-in)',
+        run: ['systemctl', 'daemon-reload'],
+        unless: sh`[ "$(systemctl show -p NeedDaemonReload --value certbot.service)" = no ] && systemctl show -p DropInPaths --value certbot.service | tr ' ' '\\n' | grep -qxF ${CERTBOT_DROP_IN}`,
+      }),
     );
   }
   tasks.push(
