@@ -2,7 +2,7 @@
  * Runbook vs Ansible on the same play (plays/configure.ts, plays/configure.yml) against local test hosts.
  *
  *   npm run bench -- [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs 1]
- *                    [--out tools/bench/results/latest.md] [--skip ansible-default@50] [--max-cell 600]
+ *                    [--runs-at 50=1] [--out tools/bench/results/latest.md] [--skip ansible-default@50] [--max-cell 600]
  *
  * For each size, each tool (Ansible in each setting) and each run: the set `bench` is re-upped (a clean
  * host), the play runs twice (first run, no-op run). Printed: one markdown table of medians, also written
@@ -32,13 +32,16 @@ const sizes = list(opt('sizes', '1,10,50')).map(Number);
 const tools = list(opt('tool', 'runbook,ansible'));
 const ansibleModes = list(opt('ansible', 'default,fast,mitogen'));
 const runs = Number(opt('runs', '1'));
+/** `--runs-at 50=1`: fewer runs for a size whose Ansible cells take minutes each */
+const runsAt = new Map(list(opt('runs-at', '')).map((x) => x.split('=').map(Number) as [number, number]));
+const runsFor = (size: number) => runsAt.get(size) ?? runs;
 const out = path.resolve(opt('out', path.join(import.meta.dirname, 'results/latest.md')));
 const skips = new Set(list(opt('skip', '')));
 /** A cell (first + no-op run) projected to take longer than this many seconds is skipped. */
 const maxCell = Number(opt('max-cell', '600'));
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs >= 1) || tools.some((t) => t !== 'runbook' && t !== 'ansible')
-  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m))) {
-  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS]');
+  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m)) || [...runsAt].some(([k, v]) => !(k > 0) || !(v >= 1))) {
+  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--runs-at SIZE=N,…] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS]');
   process.exit(4);
 }
 const variants = tools.flatMap((t) => (t === 'runbook' ? ['runbook'] : ansibleModes.map((m) => `ansible-${m}`)));
@@ -263,10 +266,11 @@ try {
         const est = (median(prev.first.map((r) => r.wall)) + median(prev.noop.map((r) => r.wall))) * (size / prev.size);
         if (est > maxCell) { cell.note = `skipped: projected ${Math.round(est)} s > ${maxCell} s from ${prev.size} hosts`; log(`${variant} @ ${size}: ${cell.note}`); continue; }
       }
-      for (let r = 0; r < runs; r++) {
+      const n = runsFor(size);
+      for (let r = 0; r < n; r++) {
         const t0 = Date.now();
         hs = await up({ set: SET, count: size }); // replaces the set: clean hosts
-        log(`${variant} @ ${size} hosts, run ${r + 1}/${runs}: hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        log(`${variant} @ ${size} hosts, run ${r + 1}/${n}: hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         const tool = variant === 'runbook' ? runbookTool() : ansibleTool(variant.slice('ansible-'.length) as 'default', size);
         try {
           tool.prepare(hs);
@@ -305,6 +309,17 @@ for (const c of cells) {
   const tk = c.variant === 'runbook' ? ` (tool: ${f1(med(c.first, 'toolKiB'))} / ${f1(med(c.noop, 'toolKiB'))})` : '';
   rows.push(`| ${c.size} | ${c.variant} | ${f1(med(c.first, 'wall'))} | ${f1(med(c.noop, 'wall'))} | ${f1(med(c.first, 'execs'))} / ${f1(med(c.noop, 'execs'))} | ${f0(med(c.first, 'sudo'))} / ${f0(med(c.noop, 'sudo'))} | ${f1(med(c.first, 'wireKiB'))} / ${f1(med(c.noop, 'wireKiB'))}${tk} | ${f0(Math.max(med(c.first, 'maxRssMiB'), med(c.noop, 'maxRssMiB')))} | ${f0(Math.max(med(c.first, 'treePssMiB'), med(c.noop, 'treePssMiB')))} | ${ratio} |`);
 }
+// per size: the fastest Ansible setting measured, and Runbook's lead over it
+const leads: string[] = [];
+for (const size of sizes) {
+  const rb = cells.find((c) => c.size === size && c.variant === 'runbook' && c.first.length && c.noop.length);
+  const ans = cells.filter((c) => c.size === size && c.variant !== 'runbook' && c.first.length && c.noop.length);
+  if (!rb || !ans.length) continue;
+  const bestFirst = ans.reduce((a, b) => (med(b.first, 'wall') < med(a.first, 'wall') ? b : a));
+  const bestNoop = ans.reduce((a, b) => (med(b.noop, 'wall') < med(a.noop, 'wall') ? b : a));
+  leads.push(`- ${size} host${size > 1 ? 's' : ''}: first run ${(med(bestFirst.first, 'wall') / med(rb.first, 'wall')).toFixed(1)}× faster than ${bestFirst.variant} (its fastest), `
+    + `no-op ${(med(bestNoop.noop, 'wall') / med(rb.noop, 'wall')).toFixed(1)}× faster than ${bestNoop.variant}`);
+}
 const ansibleVersion = (await sh('ansible-playbook', ['--version'])).stdout.split('\n')[0] ?? '?';
 const mitogenVersion = (await sh('dpkg-query', ['-W', '-f', '${Version}', 'ansible-mitogen'])).stdout || 'not installed';
 const machine = `${os.cpus().length} CPUs (nproc), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}`;
@@ -313,10 +328,10 @@ const head = [
   `# Runbook vs Ansible — ${date}`,
   '',
   `Machine: ${machine}. Node ${process.version}; ${ansibleVersion.trim()}; ansible-mitogen ${mitogenVersion}.`,
-  `Runs per cell: ${runs} (median). Command: \`npm run bench -- ${argv.join(' ')}\`; bench wall ${((Date.now() - benchStarted) / 1000).toFixed(0)} s; 1-min load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (other work on the machine skews the numbers).`,
+  `Runs per cell: ${runs}${runsAt.size ? ` (${[...runsAt].map(([k, v]) => `${v} at ${k} hosts`).join(', ')})` : ''} (median). Command: \`npm run bench -- ${argv.join(' ')}\`; bench wall ${((Date.now() - benchStarted) / 1000).toFixed(0)} s; 1-min load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (other work on the machine skews the numbers).`,
   '',
 ];
-const text = [...head, ...rows, '', ...(failures.length ? ['Failures:', ...failures.map((f) => `- ${f.replace(/\n/g, ' ')}`), ''] : [])].join('\n');
+const text = [...head, ...rows, '', ...(leads.length ? ['Runbook against the fastest Ansible setting at each size:', ...leads, ''] : []), ...(failures.length ? ['Failures:', ...failures.map((f) => `- ${f.replace(/\n/g, ' ')}`), ''] : [])].join('\n');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, text);
 console.log(text);
