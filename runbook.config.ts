@@ -43,6 +43,11 @@ export default defineConfig({
       // clientMaxBodySize: '10m', locations: [{ path: '/docs/', alias: '/srv/docs/' }],
       // extraConfig: [], quietFavicon: true, defaultServer: false, ipv6: false,
     }),
+    // HTTPS on the envs with public names (import { letsencrypt } from '@runbook/letsencrypt'; after nginx):
+    // env === 'prod' && letsencrypt({ email: 'ops@example.com' }),
+    //   server: 'production' ('staging' or any ACME directory URL), caBundle (PEM or a path on the host, for a
+    //   private ACME server), keyType: 'ecdsa' | 'rsa', extraNames: [], redirect: true, hsts: false (true: a year),
+    //   certName: the first server name, webroot: '/var/www/letsencrypt',
     basicAuth({
       envs: ['local', 'dev', 'qa', 'stg'], // the wall is up here, not on prod
       // realm: 'Restricted', users: { name: secret } (default: BASIC_AUTH_USERS or AUTH_WALL_USERNAME/PASSWORD
