@@ -1,57 +1,117 @@
 /**
- * Table tests without a host: options, the plugin's task list, and the example task's facts → check →
- * apply through core's executor on a fake host (@runbook/testing's fakeHost answers the fact commands
- * and records what would be applied).
+ * Table tests without a host: options and their errors, the rendered program config (escaping for
+ * supervisor's parsers), the plugin's task list and handler, and the prune task on a fake host.
  */
 import test from 'ava';
+import { secret } from '@runbook/core';
 import { fakeHost, pluginContext } from '@runbook/testing';
-import { greeting, supervisor } from './index.js';
+import { MARK, prune, renderProgram, resolveSupervisorOptions, supervisor, UPDATE_HANDLER, type ProgramOptions } from './index.js';
 
-const FILE = '/etc/supervisor/greeting';
-const READ = `cat -- ${FILE}`;
+const render = (name: string, p: ProgramOptions) => renderProgram(resolveSupervisorOptions({ programs: { [name]: p } }).programs[0]);
 
-test('bad options fail when the plugin is made, naming the key', (t) => {
-  t.throws(() => supervisor({ greeting: 'two\nlines' }), { message: /supervisor: greeting must be a non-empty single-line string/ });
-  t.throws(() => supervisor({ dir: 'relative' }), { message: /supervisor: dir must be an absolute path/ });
-  t.throws(() => greeting({ path: 'x', text: 'hi' }), { message: /^supervisor\.greeting: path must be an absolute path/ });
+test('a program with defaults', (t) => {
+  t.is(render('web', { command: '/usr/bin/python3 -m http.server 8081' }), [
+    MARK,
+    '[program:web]',
+    'command=/usr/bin/python3 -m http.server 8081',
+    'user=root',
+    'autostart=true',
+    'autorestart=true',
+    'stopsignal=TERM',
+    'stopwaitsecs=10',
+    'stdout_logfile=/var/log/supervisor/web.out.log',
+    'stderr_logfile=/var/log/supervisor/web.err.log',
+    'numprocs=1',
+    'process_name=%(program_name)s',
+    'stopasgroup=true',
+    'killasgroup=true',
+    '',
+  ].join('\n'));
 });
 
-test('configure: the directory, then the greeting file', (t) => {
-  const tasks = supervisor({ greeting: 'hi' }).configure!(pluginContext());
-  t.deepEqual(tasks.map((x) => [x.type.name, x.title]), [
-    ['file.directory', '/etc/supervisor'],
-    ['supervisor.greeting', FILE],
-  ]);
+test('every option; numprocs > 1 names each copy and gives it its own logs', (t) => {
+  const conf = render('worker', {
+    command: '/srv/app/bin/worker --rate 50%', directory: '/srv/app', user: 'app', environment: { A: 'x y,z', B: 'say "hi" now' },
+    autostart: false, autorestart: 'unexpected', stopsignal: 'QUIT', stopwaitsecs: 60,
+    stdoutLogfile: '/var/log/app/worker.log', stderrLogfile: '/var/log/app/worker-errors', numprocs: 3,
+  });
+  t.regex(conf, /^command=\/srv\/app\/bin\/worker --rate 50%%$/m);
+  t.regex(conf, /^directory=\/srv\/app$/m);
+  t.regex(conf, /^user=app$/m);
+  t.regex(conf, /^environment=A="x y,z",B='say "hi" now'$/m);
+  t.regex(conf, /^autostart=false\nautorestart=unexpected\nstopsignal=QUIT\nstopwaitsecs=60$/m);
+  t.regex(conf, /^stdout_logfile=\/var\/log\/app\/worker_%\(process_num\)02d\.log$/m);
+  t.regex(conf, /^stderr_logfile=\/var\/log\/app\/worker-errors_%\(process_num\)02d$/m);
+  t.regex(conf, /^numprocs=3\nprocess_name=%\(program_name\)s_%\(process_num\)02d$/m);
 });
 
-const cases: { name: string; current: string | null; status: string; changes?: string[]; reason?: string; applies: number }[] = [
-  { name: 'no file yet', current: null, status: 'changed', changes: [`create ${FILE}`], applies: 1 },
-  { name: 'other text', current: 'old\n', status: 'changed', changes: [`rewrite ${FILE}`], applies: 1 },
-  { name: 'same text without a newline', current: 'hi', status: 'changed', changes: [`rewrite ${FILE}`], applies: 1 },
-  { name: 'up to date', current: 'hi\n', status: 'ok', reason: `${FILE} says "hi"`, applies: 0 },
+const badCases: [string, unknown, RegExp][] = [
+  ['no command', { programs: { web: {} } }, /supervisor: programs\.web\.command must be a non-empty single-line string, got undefined/],
+  ['a bad name', { programs: { 'we b': { command: 'x' } } }, /supervisor: programs\.we b must be named with letters/],
+  ['an unknown program option', { programs: { web: { command: 'x', stdout: '/x' } } }, /programs\.web\.stdout must be one of the program options/],
+  ['an unknown option', { program: {} }, /supervisor: program must be programs or prune/],
+  ['numprocs 0', { programs: { web: { command: 'x', numprocs: 0 } } }, /programs\.web\.numprocs must be an integer from 1 to 100, got 0/],
+  ['a relative directory', { programs: { web: { command: 'x', directory: 'srv' } } }, /programs\.web\.directory must be an absolute path/],
+  ['a bad signal', { programs: { web: { command: 'x', stopsignal: 'SIGTERM' } } }, /programs\.web\.stopsignal must be one of TERM, HUP/],
+  ['autorestart as a string', { programs: { web: { command: 'x', autorestart: 'always' } } }, /programs\.web\.autorestart must be true, false or 'unexpected'/],
+  ['a bad env name', { programs: { web: { command: 'x', environment: { 'A-B': '1' } } } }, /programs\.web\.environment\.A-B must be a variable name/],
+  ['a comment in the command', { programs: { web: { command: 'a ; b' } } }, /programs\.web\.command must not contain a space before ';' or '#'/],
+  ['both quotes in a value', { programs: { web: { command: 'x', environment: { A: `it's "x"y` } } } }, /environment\.A must not contain both ' and "/],
+  ['a quote at the end', { programs: { web: { command: 'x', environment: { A: `x'` } } } }, /environment\.A must not start or end with a quote/],
 ];
-for (const c of cases) {
-  test(`greeting task: ${c.name}`, async (t) => {
-    const host = fakeHost({ facts: { [READ]: c.current === null ? { stderr: 'No such file or directory', code: 1 } : c.current } });
-    const r = await host.run([greeting({ path: FILE, text: 'hi' })]);
-    t.deepEqual(r.statuses, [c.status]);
-    t.deepEqual(r.results[0].changes, c.changes);
-    t.is(r.results[0].reason, c.reason);
-    t.is(r.applied.length, c.applies);
-    if (c.applies) t.regex(r.applied[0], /mv -f -- "\$tmp" \/etc\/supervisor\/greeting$/);
+for (const [name, options, message] of badCases) {
+  test(`bad options fail when the plugin is made: ${name}`, (t) => {
+    t.throws(() => supervisor(options as never), { message });
   });
 }
 
-test('check mode: a diff, nothing applied', async (t) => {
-  const host = fakeHost({ facts: { [READ]: 'old\n' } });
-  const r = await host.run([greeting({ path: FILE, text: 'hi' })], { check: true });
-  t.deepEqual(r.statuses, ['changed']);
-  t.is(r.results[0].diff, `--- ${FILE}\n+++ ${FILE}\n@@ -1 +1 @@\n-old\n+hi\n`);
-  t.deepEqual(host.applied, []);
+test('a secret in the environment: never in an error message', (t) => {
+  const e = t.throws(() => supervisor({ programs: { web: { command: 'x', environment: { T: secret('s3cr3t\nx') } } } }));
+  t.regex(e!.message, /environment\.T must be a single line, got a secret/);
+  t.false(e!.message.includes('s3cr3t'));
 });
 
-test('a text with shell in it reaches the host quoted', async (t) => {
-  const host = fakeHost({ facts: { [READ]: { code: 1 } } });
-  const r = await host.run([greeting({ path: FILE, text: `it's $(reboot)` })]);
-  t.true(r.applied[0].includes(`printf %s 'it'\\''s $(reboot)\n' > "$tmp"`));
+test('configure: package, service, one config per program (notifying the handler), prune', (t) => {
+  const p = supervisor({ programs: { web: { command: 'x' }, api: { command: 'y', environment: { T: secret('tok') } } } });
+  const tasks = p.configure!(pluginContext());
+  t.deepEqual(tasks.map((x) => [x.type.name, x.title, [...x.notify]]), [
+    ['apt.packages', 'supervisor', []],
+    ['systemd.unit', 'supervisor.service', []],
+    ['file.content', '/etc/supervisor/conf.d/web.conf', [UPDATE_HANDLER]],
+    ['file.content', '/etc/supervisor/conf.d/api.conf', [UPDATE_HANDLER]],
+    ['supervisor.prune', 'stale programs in /etc/supervisor/conf.d', [UPDATE_HANDLER]],
+  ]);
+  t.is((tasks[2].options as { mode: string }).mode, '0644');
+  t.is((tasks[3].options as { mode: string }).mode, '0600', 'a secret in the environment makes the file 0600');
+  t.deepEqual(Object.keys(p.handlers!(pluginContext())), [UPDATE_HANDLER]);
+  t.is(supervisor({ prune: false }).configure!(pluginContext()).length, 2);
+});
+
+const LIST = (dir: string) => new RegExp(`^for f in ${dir}/\\*\\.conf`);
+const pruneCases: { name: string; managed: string[]; keep: string[]; status: string; changes?: string[]; applied?: string[] }[] = [
+  { name: 'nothing of ours', managed: [], keep: ['/etc/supervisor/conf.d/web.conf'], status: 'ok' },
+  { name: 'only kept programs', managed: ['/etc/supervisor/conf.d/web.conf'], keep: ['/etc/supervisor/conf.d/web.conf'], status: 'ok' },
+  {
+    name: 'a program no longer configured',
+    managed: ['/etc/supervisor/conf.d/old.conf', '/etc/supervisor/conf.d/web.conf'],
+    keep: ['/etc/supervisor/conf.d/web.conf'],
+    status: 'changed',
+    changes: ['remove /etc/supervisor/conf.d/old.conf'],
+    applied: ['rm -f -- /etc/supervisor/conf.d/old.conf'],
+  },
+];
+for (const c of pruneCases) {
+  test(`prune: ${c.name}`, async (t) => {
+    const host = fakeHost({ facts: (cmd) => (LIST('/etc/supervisor/conf.d').test(cmd) ? c.managed.map((f) => `${f}\n`).join('') : undefined) });
+    const r = await host.run([prune({ keep: c.keep })]);
+    t.deepEqual(r.statuses, [c.status]);
+    t.deepEqual(r.results[0].changes, c.changes);
+    t.deepEqual(r.applied, c.applied ?? []);
+  });
+}
+
+test('prune reads only files whose first line is the mark', async (t) => {
+  const host = fakeHost({ facts: () => '' });
+  await host.run([prune({ keep: [] })]);
+  t.true(host.factsRead[0].includes(`[ "$first" = '${MARK}' ]`));
 });
