@@ -44,7 +44,7 @@ export default defineConfig({
       // extraConfig: [], quietFavicon: true, defaultServer: false, ipv6: false,
     }),
     // HTTPS on the envs with public names (import { letsencrypt } from '@runbook/letsencrypt'; after nginx):
-    // env === 'prod' && letsencrypt({ email: 'ops@example.com' }),
+    // letsencrypt({ email: 'ops@example.com' }),
     //   server: 'production' ('staging' or any ACME directory URL), caBundle (PEM or a path on the host, for a
     //   private ACME server), keyType: 'ecdsa' | 'rsa', extraNames: [], redirect: true, hsts: false (true: a year),
     //   certName: the first server name, webroot: '/var/www/letsencrypt',
