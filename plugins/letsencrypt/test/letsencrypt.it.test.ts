@@ -132,3 +132,13 @@ test.serial('certbot renew --dry-run succeeds against pebble with the environmen
   // the hook works when certbot runs it
   t.is(await h.ssh(`${DEPLOY_HOOK} && systemctl is-active nginx`), 'active');
 });
+
+test.serial('another key type replaces the certificate (rsa), then nothing changes', async (t) => {
+  const rsa = await h.configure(plugins({ extraNames: [WWW], keyType: 'rsa' }));
+  t.is(rsa.result.exitCode, 0, `${explain(rsa)}\n${pebble.logs()}`);
+  t.deepEqual(rsa.tasks.find((e) => e.task === 'letsencrypt.certificate')?.changes, [`replace ${APP}: key type ecdsa → rsa`]);
+  t.regex(await h.ssh(`openssl x509 -in /etc/letsencrypt/live/${APP}/fullchain.pem -noout -text | grep -m1 'Public Key Algorithm'`), /rsaEncryption/);
+  t.is(await san(), `DNS:${APP}, DNS:${WWW}`);
+  const again = await h.configure(plugins({ extraNames: [WWW], keyType: 'rsa' }));
+  t.is(again.changed, 0, explain(again));
+});
