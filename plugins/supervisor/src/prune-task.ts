@@ -32,5 +32,6 @@ export const prune = defineTask<PruneOptions, { managed: string[] }, { remove: s
     if (remove.length === 0) return noop(f.managed.length ? `only configured programs (${f.managed.length})` : 'no program configs of ours');
     return changes(remove.map((file) => `remove ${file}`), { state: { remove } });
   },
+  touches: (o) => [`tree:${o.dir ?? CONF_DIR}`],
   apply: (p) => [{ script: `rm -f -- ${p.state!.remove.map((f) => quote(f)).join(' ')}`, display: `rm ${p.state!.remove.join(' ')}` }],
 });
