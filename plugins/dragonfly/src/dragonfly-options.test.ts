@@ -6,7 +6,7 @@ const base = { url: 'https://example.org/dragonfly-x86_64', sha256: 'A'.repeat(6
 
 test('defaults', (t) => {
   t.deepEqual(resolveDragonflyOptions(base), {
-    url: base.url, sha256: 'a'.repeat(64), port: 6379, bind: '127.0.0.1', password: undefined, passwordSecret: 'DRAGONFLY_PASSWORD',
+    url: base.url, sha256: 'a'.repeat(64), archive: undefined, port: 6379, bind: '127.0.0.1', password: undefined, passwordSecret: 'DRAGONFLY_PASSWORD',
     maxMemory: undefined, envVars: ['CELERY_BROKER_URL', 'REDIS_URL'],
   });
 });
@@ -59,3 +59,12 @@ test('broker URL: loopback for wildcards, password percent-encoded inside a Secr
   t.is(reveal(url), 'redis://:p%40ss%3Aw%2Frd%20%25@127.0.0.1:6379/0');
   t.is(String(url), '••••••');
 });
+
+test('an archive URL: the member defaults to the archive name, kept in /var/cache/dragonfly', (t) => {
+  const url = 'https://github.com/dragonflydb/dragonfly/releases/download/v1.21.2/dragonfly-x86_64.tar.gz';
+  t.deepEqual(resolveDragonflyOptions({ ...base, url }).archive, { member: 'dragonfly-x86_64', cache: '/var/cache/dragonfly/dragonfly-x86_64.tar.gz' });
+  t.deepEqual(resolveDragonflyOptions({ ...base, url: 'https://e.org/d.tgz', archiveMember: 'bin/dragonfly' }).archive, { member: 'bin/dragonfly', cache: '/var/cache/dragonfly/d.tgz' });
+  t.is(resolveDragonflyOptions(base).archive, undefined);
+});
+test('archiveMember: without an archive URL', rejects, { archiveMember: 'x' }, 'archiveMember', /url is not a \.tar\.gz or \.tgz archive/);
+test('archiveMember: climbing out', rejects, { url: 'https://e.org/d.tar.gz', archiveMember: '../x' }, 'archiveMember', /relative path inside the archive/);

@@ -3,16 +3,23 @@ import { errors, isSecret, reveal, secret, type Secret } from '@runbook/core';
 
 export interface DragonflyOptions {
   /**
-   * Where the server executable comes from: a pinned release URL of the bare executable (not an archive).
-   * @example 'https://example.org/dragonfly/v1.21.2/dragonfly-x86_64'
+   * Where the server executable comes from: a pinned release URL of the executable itself, or of a
+   * `.tar.gz` / `.tgz` release archive holding it (see `archiveMember`).
+   * @example 'https://github.com/dragonflydb/dragonfly/releases/download/v1.21.2/dragonfly-x86_64.tar.gz'
    */
   url: string;
   /**
-   * sha256 of that executable (64 hex digits). A download that does not match fails before anything is
-   * replaced; the installed binary stays.
+   * sha256 of what `url` serves (the executable, or the archive), 64 hex digits. A download that does
+   * not match fails before anything is replaced; the installed binary stays.
    * @example '3f1d…(64 hex digits)'
    */
   sha256: string;
+  /**
+   * For an archive URL: the executable's path inside it.
+   * @default the archive's file name without .tar.gz / .tgz (Dragonfly's layout: `dragonfly-x86_64`)
+   * @example 'dragonfly-x86_64'
+   */
+  archiveMember?: string;
   /**
    * TCP port (`--port`).
    * @default 6379
@@ -56,6 +63,8 @@ export interface DragonflyOptions {
 export interface ResolvedDragonflyOptions {
   url: string;
   sha256: string;
+  /** set for an archive URL */
+  archive?: { member: string; cache: string };
   port: number;
   bind: string;
   password?: Secret | false;
@@ -74,6 +83,8 @@ export const DRAGONFLY = {
   /** root-only (0600) EnvironmentFile of the unit: the password, as REDISCLI_AUTH */
   envFile: '/etc/dragonfly/dragonfly.env',
   cli: '/usr/bin/redis-cli',
+  /** where a release archive is kept (the download's sha256 makes it idempotent) */
+  cacheDir: '/var/cache/dragonfly',
 } as const;
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
@@ -90,6 +101,18 @@ export function resolveDragonflyOptions(o: DragonflyOptions): ResolvedDragonflyO
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object with url and sha256', o);
   if (typeof o.url !== 'string' || !/^(https?|ftp):\/\/[^\s]+$/.test(o.url)) bad('url', 'an http(s):// or ftp:// URL without spaces', o.url);
   if (typeof o.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(o.sha256)) bad('sha256', "the 64 hex digits of the binary's sha256", o.sha256);
+  let archive: ResolvedDragonflyOptions['archive'];
+  const name = o.url.replace(/[?#].*$/, '').split('/').pop() ?? '';
+  const m = /^(.+)\.(?:tar\.gz|tgz)$/.exec(name);
+  if (o.archiveMember !== undefined && !m) bad('archiveMember', 'unset: url is not a .tar.gz or .tgz archive', o.archiveMember);
+  if (m) {
+    const member = o.archiveMember ?? m[1];
+    if (typeof member !== 'string' || !/^[A-Za-z0-9_.+@-][A-Za-z0-9_.+@/-]*$/.test(member) || member.split('/').includes('..')) {
+      bad('archiveMember', 'a relative path inside the archive (letters, digits, _ . + @ - /)', member);
+    }
+    if (!/^[A-Za-z0-9_.+@-]+$/.test(name)) bad('url', 'an archive URL whose file name is letters, digits, _ . + @ -', o.url);
+    archive = { member, cache: `${DRAGONFLY.cacheDir}/${name}` };
+  }
   const port = o.port ?? 6379;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) bad('port', 'an integer from 1 to 65535', port);
   const bind = o.bind ?? '127.0.0.1';
@@ -112,7 +135,7 @@ export function resolveDragonflyOptions(o: DragonflyOptions): ResolvedDragonflyO
   }
   const envVars = o.envVars ?? ['CELERY_BROKER_URL', 'REDIS_URL'];
   if (!Array.isArray(envVars) || envVars.some((v) => typeof v !== 'string' || !VAR.test(v))) bad('envVars', 'an array of variable names', envVars);
-  return { url: o.url, sha256: o.sha256.toLowerCase(), port, bind, password, passwordSecret, maxMemory, envVars };
+  return { url: o.url, sha256: o.sha256.toLowerCase(), archive, port, bind, password, passwordSecret, maxMemory, envVars };
 }
 
 /** A password goes into a systemd EnvironmentFile and a URL: one line, no control characters. */

@@ -2,8 +2,8 @@
  * The dragonfly tasks by name, in the order of the manual steps they replace. Each takes the resolved
  * options and, where needed, the password of this env.
  */
-import type { CommonOptions, Secret, Task } from '@runbook/core';
-import { apt, directory, download, file, systemdUnit, user } from '@runbook/system';
+import { quote, type CommonOptions, type Secret, type Task } from '@runbook/core';
+import { apt, command, directory, download, file, systemdUnit, user } from '@runbook/system';
 import { DRAGONFLY, type ResolvedDragonflyOptions } from './dragonfly-options.js';
 import { ping } from './ping.js';
 import { restart, server } from './server.js';
@@ -26,9 +26,36 @@ export const dragonflyUser = (): Task[] => [
   directory({ path: DRAGONFLY.home, owner: DRAGONFLY.user, group: DRAGONFLY.user, mode: '0755' }),
 ];
 
-/** The executable at /usr/local/bin/dragonfly, pinned by sha256 (a mismatch leaves the old one). */
-export const dragonflyBinary = (o: ResolvedDragonflyOptions, extra: Extra = {}): Task =>
-  download({ url: o.url, sha256: o.sha256, dest: DRAGONFLY.binary, mode: '0755', owner: 'root', group: 'root', ...extra });
+/**
+ * The executable at /usr/local/bin/dragonfly, pinned by sha256 (a mismatch leaves the old one). From an
+ * archive: the archive is downloaded (pinned) into /var/cache/dragonfly, and the member is installed
+ * through a temp file + rename unless the installed binary already has the same bytes.
+ */
+export function dragonflyBinary(o: ResolvedDragonflyOptions, extra: Extra = {}): Task[] {
+  const root = { owner: 'root', group: 'root' };
+  if (!o.archive) return [download({ url: o.url, sha256: o.sha256, dest: DRAGONFLY.binary, mode: '0755', ...root, ...extra })];
+  const a = quote(o.archive.cache);
+  const m = quote(o.archive.member);
+  const bin = quote(DRAGONFLY.binary);
+  return [
+    directory({ path: DRAGONFLY.cacheDir, mode: '0755', ...root }),
+    download({ url: o.url, sha256: o.sha256, dest: o.archive.cache, mode: '0644', ...root }),
+    command({
+      title: `${DRAGONFLY.binary} from ${o.archive.member} in ${o.archive.cache}`,
+      run: [
+        `tmp=$(mktemp ${quote(`${DRAGONFLY.binary}.rb.XXXXXX`)})`,
+        `trap 'rm -f "$tmp"' EXIT`,
+        `tar -xzOf ${a} -- ${m} > "$tmp"`,
+        `[ -s "$tmp" ] || { echo ${quote(`${o.archive.member} is empty or missing in ${o.archive.cache}`)} >&2; exit 1; }`,
+        'chmod 0755 "$tmp"',
+        `mv -f -- "$tmp" ${bin}`,
+      ].join('\n'),
+      // the same bytes installed already (re-read on every run: a hand-replaced binary is put back)
+      unless: `tar -xzOf ${a} -- ${m} 2>/dev/null | cmp -s - ${bin} && [ "$(stat -c %a:%U:%G ${bin})" = 755:root:root ]`,
+      ...extra,
+    }),
+  ];
+}
 
 /** /etc/dragonfly (0755) and the unit's EnvironmentFile (0600 root; content hidden). */
 export const dragonflyEnvFile = (password: Secret | undefined, extra: Extra = {}): Task[] => [

@@ -29,7 +29,7 @@ export function dragonfly(options: DragonflyOptions): Plugin {
       return [
         dragonflyPackages(),
         ...dragonflyUser(),
-        dragonflyBinary(o),
+        ...dragonflyBinary(o),
         ...dragonflyEnvFile(password),
         dragonflyService(o, password !== undefined),
         // a new binary, unit or password: restart (by state, so a failed earlier run is healed too), then PONG

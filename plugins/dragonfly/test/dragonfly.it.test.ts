@@ -10,8 +10,11 @@
  */
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { secret, type Plugin, type RunEvent } from '@runbook/core';
 import { BRIDGE_ADDRESS } from '@runbook/testhosts';
@@ -32,6 +35,18 @@ const sha = createHash('sha256').update(binary).digest('hex');
 const binary3 = Buffer.concat([binary, Buffer.alloc(4096, 0)]);
 const sha3 = createHash('sha256').update(binary3).digest('hex');
 const allEvents: RunEvent[] = [];
+// a release archive, laid out like Dragonfly's (dragonfly-x86_64.tar.gz holding dragonfly-x86_64)
+const binary4 = Buffer.concat([binary, Buffer.alloc(8192, 0)]);
+const sha4 = createHash('sha256').update(binary4).digest('hex');
+const archive = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-dfly-'));
+  writeFileSync(join(dir, 'dragonfly-x86_64'), binary4, { mode: 0o755 });
+  execFileSync('tar', ['-czf', join(dir, 'a.tar.gz'), '-C', dir, 'dragonfly-x86_64']);
+  const bytes = readFileSync(join(dir, 'a.tar.gz'));
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+})();
+const archiveSha = createHash('sha256').update(archive).digest('hex');
 
 const plugins = (o: Partial<DragonflyOptions> = {}): Plugin[] => [
   dragonfly({ url: `${base}/v1.0.0/dragonfly-x86_64`, sha256: sha, maxMemory: '64mb', ...o }),
@@ -62,6 +77,7 @@ test.before(async () => {
     if (req.url === '/v1.0.0/dragonfly-x86_64') res.end(binary);
     else if (req.url === '/v2.0.0/dragonfly-x86_64') res.end(CORRUPT);
     else if (req.url === '/v3.0.0/dragonfly-x86_64') res.end(binary3);
+    else if (req.url === '/v4.0.0/dragonfly-x86_64.tar.gz') res.end(archive);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, BRIDGE_ADDRESS, resolve));
@@ -104,7 +120,7 @@ test.serial('configure twice: the manual steps as tasks, PONG with the password,
 
 test.serial('a killed server is restarted by systemd and answers again', async (t) => {
   const before = await h.ssh('systemctl show -p MainPID --value dragonfly');
-  await h.ssh('systemctl kill -s KILL dragonfly');
+  await h.ssh(`kill -KILL ${before}`);
   t.true(await until(async () => {
     const pid = await h.ssh('systemctl show -p MainPID --value dragonfly');
     return pid !== '0' && pid !== before && (await cli('ping', PW)) === 'PONG';
@@ -156,6 +172,23 @@ test.serial('a new binary (other URL and sha256) replaces the old one and restar
   t.is((await configure(v3)).changed, 0);
 });
 
+test.serial('a release archive: the member is installed and the server restarted; then 0 changed', async (t) => {
+  const v4 = plugins({ url: `${base}/v4.0.0/dragonfly-x86_64.tar.gz`, sha256: archiveSha });
+  const up = await configure(v4);
+  t.is(up.result.exitCode, 0, explain(up));
+  t.deepEqual(up.tasks.filter((e) => e.status === 'changed').map((e) => e.task), ['file.directory', 'file.download', 'command.run', 'dragonfly.server']);
+  t.is(await h.ssh(`sha256sum /usr/local/bin/dragonfly | cut -d' ' -f1`), sha4);
+  t.is(await h.ssh('stat -c %a:%U:%G /usr/local/bin/dragonfly'), '755:root:root');
+  t.is(await cli('ping', PW), 'PONG');
+  t.is((await configure(v4)).changed, 0);
+  // a hand-replaced binary is put back from the cached archive
+  await h.ssh('install -m 0755 /bin/true /usr/local/bin/.x && mv -f /usr/local/bin/.x /usr/local/bin/dragonfly');
+  const fix = await configure(v4);
+  t.deepEqual(fix.tasks.filter((e) => e.status === 'changed').map((e) => e.task), ['command.run', 'dragonfly.server']);
+  t.is(await h.ssh(`sha256sum /usr/local/bin/dragonfly | cut -d' ' -f1`), sha4);
+  t.is(await cli('ping', PW), 'PONG');
+});
+
 test.serial('a wrong sha256 fails naming the URL and both sums, and leaves the old binary running', async (t) => {
   const wrong = 'ab'.repeat(32);
   const url = `${base}/v2.0.0/dragonfly-x86_64`;
@@ -165,7 +198,7 @@ test.serial('a wrong sha256 fails naming the URL and both sums, and leaves the o
   t.is(failed?.task, 'file.download');
   const actual = createHash('sha256').update(CORRUPT).digest('hex');
   t.true(failed?.error?.message.includes(`sha256 mismatch for ${url}: expected ${wrong}, got ${actual}`), failed?.error?.message);
-  t.is(await h.ssh(`sha256sum /usr/local/bin/dragonfly | cut -d' ' -f1`), sha3, 'the old binary stays');
+  t.is(await h.ssh(`sha256sum /usr/local/bin/dragonfly | cut -d' ' -f1`), sha4, 'the old binary stays');
   t.is(await h.ssh('ls -A /usr/local/bin'), 'dragonfly', 'no temp file left behind');
   t.is(await cli('ping', PW), 'PONG');
 });
