@@ -61,6 +61,8 @@ test.serial('configure twice: 0 changed the second time; the programs RUNNING; t
   t.true(first.tasks.some((e) => e.handler && e.status === 'changed'), `the update handler ran: ${explain(first)}`);
   t.false(second.tasks.some((e) => e.handler), 'no handler on the second run');
 
+  // STARTING until a program has run for startsecs (1 s)
+  await settle(async () => /RUNNING[\s\S]*RUNNING[\s\S]*RUNNING/.test(await status('all')));
   t.regex(await status('web'), /^web\s+RUNNING\s+pid \d+/);
   t.regex(await status('worker:*'), /^worker:worker_00\s+RUNNING.*\nworker:worker_01\s+RUNNING/);
   await settle(async () => (await get(8081))?.status === 200);
