@@ -152,3 +152,44 @@ test('a failure inside a batch: earlier changes stay applied and reported, later
   t.is(r.execs, 2);
   t.deepEqual(r.order, [`start ${join(d, 'a')}`, `done ${join(d, 'a')}`, 'start fails', 'done fails']);
 });
+
+/** `touch` whose existence fact is grouped: one `test` per path, but one step (logged) for all of them. */
+const groupLog = join(dir(), 'group.log');
+const existsGroup = (path: string) => ({
+  kind: 'test.exists',
+  arg: path,
+  command: (args: unknown[]) => `echo ${args.length} >> ${quote(groupLog)}; ${args.map((a) => `if test -e ${quote(String(a))}; then echo y; else echo n; fi`).join('; ')}`,
+  split: (out: { stdout: string }, args: unknown[]) => out.stdout.trim().split('\n').slice(0, args.length).map((l) => ({ stdout: l, stderr: '', code: l === 'y' ? 0 : 1 })),
+});
+const touchGrouped = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  ...touchKeyed.type,
+  name: 'test.touchGrouped',
+  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0, group: existsGroup(o.path) } }),
+});
+
+test.serial('grouped facts of one kind are read by one step and split back to each task', async (t) => {
+  const d = dir();
+  writeFileSync(join(d, 'b'), '');
+  writeFileSync(groupLog, '');
+  const tasks = ['a', 'b', 'c'].map((f) => touchGrouped({ path: join(d, f) }));
+  const r = await play([...tasks, touch({ path: join(d, 'd') })]);
+  t.deepEqual(r.statuses, ['changed', 'ok', 'changed', 'changed']);
+  t.is(readFileSync(groupLog, 'utf8'), '3\n', 'one grouped step for the three paths');
+  writeFileSync(groupLog, '');
+  const again = await play([...tasks, touch({ path: join(d, 'd') })]);
+  t.deepEqual(again.statuses, ['ok', 'ok', 'ok', 'ok']);
+  t.is(again.execs, 1);
+});
+
+test.serial('a group whose output cannot be split fails its members with the output', async (t) => {
+  const d = dir();
+  const broken = defineTask<{ path: string }, { exists: boolean }, unknown>({
+    ...touchGrouped.type,
+    name: 'test.broken',
+    facts: (o) => ({ exists: { command: 'true', parse: (r) => { if (r.code !== 0) throw new Error(r.stderr); return true; }, group: { ...existsGroup(o.path), command: () => 'echo boom >&2; exit 3' } } }),
+  });
+  const r = await play([broken({ path: join(d, 'a') }), broken({ path: join(d, 'b') })]);
+  t.false(r.ok);
+  t.deepEqual(r.statuses, ['failed']);
+  t.regex(r.results[0].error!.message, /boom/);
+});

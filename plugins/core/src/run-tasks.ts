@@ -16,7 +16,7 @@ import { runSteps, type RunAs } from './remote.js';
 import { runAsFor, type HostRunContext, type TaskResult } from './run-task.js';
 import type { StepResult, StepSpec } from './steps.js';
 import { overlaps } from './resources.js';
-import { isNoop, type Command, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
+import { isNoop, type Command, type FactGroup, type FactOutput, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
 
 interface Item {
   task: Task;
@@ -52,36 +52,83 @@ function batchEnd(items: Item[], from: number, runAs: RunAs): number {
   return j;
 }
 
-/** The fact steps of items[from..batchEnd) that can share an exec with `runAs`. */
-function factSteps(items: Item[], from: number, runAs: RunAs): { steps: StepSpec[]; owners: number[] } {
-  const steps: StepSpec[] = [];
-  const owners: number[] = [];
+/** Who reads a fact step's output: one request, or the members of a group (in the group's arg order). */
+interface StepOwners {
+  members: { item: number; key: string }[];
+  group?: FactGroup;
+}
+interface FactSteps {
+  steps: StepSpec[];
+  owners: StepOwners[];
+}
+
+/**
+ * The fact steps of items[from..batchEnd) that can share an exec with `runAs`: one per request, except
+ * that grouped requests of one kind become a single step (placed where the first of them was).
+ */
+function factSteps(items: Item[], from: number, runAs: RunAs): FactSteps {
+  const owners: StepOwners[] = [];
+  const groups = new Map<string, StepOwners>();
   for (let j = from; j < batchEnd(items, from, runAs); j++) {
     for (const key of items[j].keys) {
-      steps.push(factStep(items[j].requests[key].command));
-      owners.push(j);
+      const group = items[j].requests[key].group;
+      const grouped = group && groups.get(group.kind);
+      if (grouped) grouped.members.push({ item: j, key });
+      else {
+        const o: StepOwners = { members: [{ item: j, key }], group };
+        owners.push(o);
+        if (group) groups.set(group.kind, o);
+      }
     }
   }
+  const steps = owners.map((o) => {
+    if (!o.group || o.members.length === 1) return factStep(items[o.members[0].item].requests[o.members[0].key].command);
+    return factStep(o.group.command(o.members.map((m) => items[m.item].requests[m.key].group!.arg)));
+  });
   return { steps, owners };
 }
 
-/** Files fact outputs under the task they belong to. */
-function file(outputs: Map<number, StepResult[]>, items: Item[], from: number, runAs: RunAs, owners: number[], results: StepResult[]) {
-  for (let j = from; j < batchEnd(items, from, runAs); j++) outputs.set(j, []);
-  owners.forEach((j, k) => outputs.get(j)!.push(results[k]));
+type FactOutputs = Record<string, FactOutput>;
+
+/** Files fact outputs under the task and key they belong to. */
+function file(outputs: Map<number, FactOutputs>, items: Item[], from: number, runAs: RunAs, f: FactSteps, results: StepResult[]) {
+  for (let j = from; j < batchEnd(items, from, runAs); j++) outputs.set(j, {});
+  f.owners.forEach((o, k) => {
+    const result = results[k];
+    if (!result) return;
+    const parts = o.group && o.members.length > 1
+      ? splitGroup(o.group, o.members.map((m) => items[m.item].requests[m.key].group!.arg), result)
+      : [result];
+    o.members.forEach((m, i) => {
+      if (parts[i]) outputs.get(m.item)![m.key] = parts[i];
+    });
+  });
 }
 
-function plan(item: Item, outputs: StepResult[]): Plan {
+/** A group's output split per member; when it cannot be, every member sees the whole output as its failure. */
+function splitGroup(group: FactGroup, args: unknown[], result: StepResult): FactOutput[] {
+  if (result.code === 0) {
+    try {
+      const parts = group.split(result, args);
+      if (parts.length === args.length) return parts;
+    } catch {
+      // fall through: reported as each member's failure
+    }
+  }
+  return args.map(() => ({ stdout: '', stderr: result.stderr || `reading ${group.kind} facts failed`, code: result.code || 1 }));
+}
+
+function plan(item: Item, outputs: FactOutputs): Plan {
   const values: Record<string, unknown> = {};
-  item.keys.forEach((key, k) => {
-    const out = outputs[k];
+  for (const key of item.keys) {
+    const out = outputs[key];
     if (!out) throw errors.fact(`fact "${key}" produced no output`);
     try {
       values[key] = item.requests[key].parse(out);
     } catch (e) {
       throw errors.fact(`fact "${key}" could not be parsed: ${(e as Error).message}`, { stderr: out.stderr });
     }
-  });
+  }
   return item.task.type.check(values as never, item.task.options, item.ctx);
 }
 
@@ -105,7 +152,7 @@ interface Pending {
 /** Runs tasks in order; returns false at the first failure. */
 export async function runTasks(conn: Connection, tasks: Task[], host: HostRunContext, hooks: TaskHooks): Promise<boolean> {
   const items = tasks.map((t) => prepare(t, host));
-  const outputs = new Map<number, StepResult[]>(); // fact outputs by task index, valid for its plan
+  const outputs = new Map<number, FactOutputs>(); // fact outputs by task index and key, valid for its plan
   let queue: Pending[] = []; // reported together, in order, once the changes among them are applied
   let batchKeys: string[] | undefined = []; // keys of the pending changes; undefined: anything
   let batchStarted = Date.now();
@@ -137,7 +184,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const runAs = changing[0].item.runAs;
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
     const refresh = refreshFrom !== undefined && refreshFrom < items.length && !hasLateFacts(items[refreshFrom])
-      ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] };
+      ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
     const applySteps: StepSpec[] = commands.map(({ c }) => ({ script: c.script, errexit: true, stopOnFailure: true }));
     const r = await runSteps(conn, [...applySteps, ...refresh.steps], {
       ...runAs, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
@@ -149,7 +196,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
     if (refresh.steps.length && r.results.length === commands.length + refresh.steps.length) {
-      file(outputs, items, refreshFrom!, runAs, refresh.owners, r.results.slice(commands.length));
+      file(outputs, items, refreshFrom!, runAs, refresh, r.results.slice(commands.length));
     }
     return undefined;
   };
@@ -188,11 +235,12 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     queue.push(entry);
     try {
       if (!outputs.has(i)) {
-        const { steps, owners } = factSteps(items, i, item.runAs);
+        const f = factSteps(items, i, item.runAs);
+        const { steps } = f;
         const r = steps.length ? await runSteps(conn, steps, { ...item.runAs, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
         // fact steps never stop the script: missing results mean the remote shell itself died
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
-        file(outputs, items, i, item.runAs, owners, r.results);
+        file(outputs, items, i, item.runAs, f, r.results);
       }
       const p = plan(item, outputs.get(i)!);
       if (isNoop(p)) {

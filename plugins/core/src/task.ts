@@ -23,6 +23,24 @@ export interface FactRequest<T> {
    * depend on the moment (a health check with retries) @default false
    */
   late?: boolean;
+  /**
+   * Facts of one kind that many tasks read (the state of a path) can be read by one command for all of
+   * them: one `stat` for 30 paths instead of 30. The engine merges the requests of a kind that share an
+   * exec; `command` stays the way to read this one alone.
+   */
+  group?: FactGroup;
+}
+
+/** How requests of one kind are read together (see FactRequest.group). */
+export interface FactGroup {
+  /** requests with the same kind share one command, e.g. `file.state` */
+  kind: string;
+  /** what this request contributes to the shared command, e.g. its path */
+  arg: unknown;
+  /** the one command for the args of every request in the group, in order */
+  command(args: unknown[]): string;
+  /** that command's output, split into what each request's own command would have produced, in order */
+  split(output: FactOutput, args: unknown[]): FactOutput[];
 }
 
 export type FactRequests<F> = { [K in keyof F]: FactRequest<F[K]> };
