@@ -86,6 +86,11 @@ if env_bool('STATIC_MANIFEST'):
     else:
         STATICFILES_STORAGE = _manifest
 
-
 # behind nginx: trust its X-Forwarded-Proto for request.is_secure()
 SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
+
+# Celery (demo/celery.py; only the worker and the code that sends tasks import celery): plain values, so
+# these settings load without celery installed or a broker configured
+CELERY_BROKER_URL = os.environ.get('CELERY_BROKER_URL') or None
+CELERY_RESULT_BACKEND = os.environ.get('CELERY_RESULT_BACKEND') or CELERY_BROKER_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
