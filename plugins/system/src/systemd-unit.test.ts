@@ -4,19 +4,20 @@ import { createHash } from 'node:crypto';
 import type { FileState } from './file-fact.js';
 import { checkUnit, parseShow, systemdUnit, systemdUnitType, type SystemdUnitOptions, type UnitShow } from './systemd-unit.js';
 
-// `systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload -- nginx.service` on bookworm
-const RECORDED = 'LoadState=loaded\nActiveState=active\nNeedDaemonReload=no\nUnitFileState=enabled\n';
+// `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- nginx.service` on bookworm
+const RECORDED = 'LoadState=loaded\nActiveState=active\nSubState=running\nNeedDaemonReload=no\nUnitFileState=enabled\n';
 
 test('parses systemctl show', (t) => {
-  t.deepEqual(parseShow(RECORDED), { LoadState: 'loaded', ActiveState: 'active', UnitFileState: 'enabled', NeedDaemonReload: 'no' });
+  t.deepEqual(parseShow(RECORDED), { LoadState: 'loaded', ActiveState: 'active', SubState: 'running', UnitFileState: 'enabled', NeedDaemonReload: 'no' });
   t.deepEqual(systemdUnitType.facts({ name: 'a.service' }, {} as never).show.command,
-    'systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload -- a.service');
+    'systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- a.service');
 });
 
 const UNIT = '[Service]\nExecStart=/bin/true\n';
 const running: UnitShow = parseShow(RECORDED);
-const stopped: UnitShow = { LoadState: 'loaded', ActiveState: 'inactive', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
-const notFound: UnitShow = { LoadState: 'not-found', ActiveState: 'inactive', UnitFileState: '', NeedDaemonReload: 'no' };
+const stopped: UnitShow = { LoadState: 'loaded', ActiveState: 'inactive', SubState: 'dead', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
+const notFound: UnitShow = { LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead', UnitFileState: '', NeedDaemonReload: 'no' };
+const crashLooping: UnitShow = { LoadState: 'loaded', ActiveState: 'activating', SubState: 'auto-restart', UnitFileState: 'enabled', NeedDaemonReload: 'no' };
 const same: FileState = { kind: 'file', mode: '0644', uid: 0, owner: 'root', gid: 0, group: 'root', sha256: createHash('sha256').update(UNIT).digest('hex'), content: Buffer.from(UNIT) };
 const old: FileState = { ...same, sha256: 'f'.repeat(64), content: Buffer.from('[Service]\nExecStart=/bin/false\n') };
 
@@ -27,6 +28,9 @@ const plan = test.macro((t, f: { show: UnitShow; file?: FileState }, o: SystemdU
   t.deepEqual({ changes: p.changes, commands: cmds }, expected);
 });
 
+test('crash-looping (activating, auto-restart) is not running: start', plan, { show: crashLooping, file: same },
+  { name: 'app.service', content: UNIT, enabled: true, state: 'started' },
+  { changes: ['start app.service'], commands: ['systemctl start app.service'] });
 test('up to date, running, enabled: noop', plan, { show: running, file: same }, { name: 'nginx.service', content: UNIT, enabled: true, state: 'started' },
   { noop: 'nginx.service active, enabled, unit file up to date' });
 test('new unit: write, daemon-reload, enable, start', plan, { show: notFound, file: { kind: 'absent' } },

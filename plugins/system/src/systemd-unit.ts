@@ -46,6 +46,8 @@ export interface SystemdUnitOptions {
 export interface UnitShow {
   LoadState: string;
   ActiveState: string;
+  /** e.g. `running`, `auto-restart` (a failed unit waiting for systemd's next restart) */
+  SubState: string;
   UnitFileState: string;
   NeedDaemonReload: string;
 }
@@ -57,7 +59,7 @@ const ENABLED_OK = new Set(['enabled', 'static', 'generated', 'alias', 'indirect
 const ACTIVE = new Set(['active', 'activating', 'reloading']);
 
 export function parseShow(stdout: string): UnitShow {
-  const show: Record<string, string> = { LoadState: '', ActiveState: '', UnitFileState: '', NeedDaemonReload: 'no' };
+  const show: Record<string, string> = { LoadState: '', ActiveState: '', SubState: '', UnitFileState: '', NeedDaemonReload: 'no' };
   for (const l of stdout.split('\n')) {
     const i = l.indexOf('=');
     if (i > 0) show[l.slice(0, i)] = l.slice(i + 1);
@@ -67,7 +69,7 @@ export function parseShow(stdout: string): UnitShow {
 }
 
 const showFact = (name: string): FactRequest<UnitShow> => ({
-  command: `systemctl show -p LoadState,ActiveState,UnitFileState,NeedDaemonReload -- ${quote(name)}`,
+  command: `systemctl show -p LoadState,ActiveState,SubState,UnitFileState,NeedDaemonReload -- ${quote(name)}`,
   parse(out) {
     if (out.code !== 0) throw errors.fact(`systemctl show ${name} failed: ${out.stderr.trim() || `exit ${out.code}`}`);
     return parseShow(out.stdout);
@@ -116,7 +118,8 @@ export function checkUnit(f: { show: UnitShow; file?: FileState }, o: SystemdUni
   if (o.enabled === true && !ENABLED_OK.has(show.UnitFileState)) enable = 'enable';
   if (o.enabled === false && /^enabled/.test(show.UnitFileState)) enable = 'disable';
   if (enable) list.push(`${enable} ${o.name}`);
-  const active = ACTIVE.has(show.ActiveState);
+  // a crash-looping unit waiting for its next restart reads `activating (auto-restart)`: it is not running
+  const active = ACTIVE.has(show.ActiveState) && show.SubState !== 'auto-restart';
   let action: Action | undefined;
   if (o.state === 'started' && !active) action = 'start';
   else if (o.state === 'started' && unitChanged && o.restartOnChange !== false) action = 'restart';
