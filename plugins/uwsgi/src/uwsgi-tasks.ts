@@ -2,7 +2,7 @@
  * The uwsgi tasks by name, for playbooks that do not use the plugin as a whole. Each takes the plugin's
  * options (defaults applied here) and the app it serves.
  */
-import type { AppModel, CommonOptions, Task } from '@runbook/core';
+import { quote, type AppModel, type CommonOptions, type Task } from '@runbook/core';
 import { apt, command, directory, file, systemdUnit } from '@runbook/system';
 import { renderIni, renderServiceUnit } from './render.js';
 import { iniPathOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
@@ -24,10 +24,40 @@ export function uwsgiIni(options: UwsgiOptions, app: AppModel, extra: Extra = {}
   ];
 }
 
-/** `<unit>.service`: written, enabled and running; restarted when the unit file changed. */
+/** The handler a changed unit file notifies: `restart <unit>` (a running service only). */
+export const restartHandlerName = (options: UwsgiOptions, app: Pick<AppModel, 'name'>): string => `restart ${unitOf(resolveUwsgiOptions(options), app)}`;
+
+/**
+ * `<unit>.service`: written and enabled; a changed file restarts a running service (handler). Started by
+ * `uwsgiStart`, which waits for a live release.
+ */
 export const uwsgiService = (options: UwsgiOptions, app: AppModel, extra: Extra = {}): Task => {
   const o = resolveUwsgiOptions(options);
-  return systemdUnit({ name: `${unitOf(o, app)}.service`, content: renderServiceUnit(o, app), enabled: true, state: 'started', ...extra });
+  return systemdUnit({
+    name: `${unitOf(o, app)}.service`, content: renderServiceUnit(o, app), enabled: true, ...extra,
+    notify: [restartHandlerName(options, app), ...(extra.notify ?? [])],
+  });
+};
+
+/**
+ * Starts the service when it is not running and a release is live. Before the first deploy there is no
+ * `current` to chdir into (uWSGI would fail to start): the deploy's reload starts it then.
+ */
+export const uwsgiStart = (options: UwsgiOptions, app: Pick<AppModel, 'name' | 'current'>, extra: Extra = {}): Task => {
+  const unit = `${unitOf(resolveUwsgiOptions(options), app)}.service`;
+  return command({
+    title: `start ${unit} once a release is live`,
+    run: ['systemctl', 'start', '--', unit],
+    unless: `systemctl is-active --quiet -- ${quote(unit)}`,
+    onlyIf: `test -e ${quote(app.current)}`,
+    ...extra,
+  });
+};
+
+/** The handler of a changed unit file: `systemctl try-restart` (a stopped service stays stopped). */
+export const uwsgiTryRestart = (options: UwsgiOptions, app: Pick<AppModel, 'name'>): Task => {
+  const unit = unitOf(resolveUwsgiOptions(options), app);
+  return command({ run: ['systemctl', 'try-restart', '--', `${unit}.service`], always: true, title: `try-restart ${unit}.service` });
 };
 
 /** The handler: a graceful reload if the service runs (SIGHUP; a stopped one stays stopped). */

@@ -36,7 +36,7 @@ test('bad options fail when the plugin is made', (t) => {
   t.throws(() => uwsgi({ processes: 0 }), { message: /processes must be/ });
 });
 
-test('configure: packages, ini (notifies the reload handler), service enabled and started', (t) => {
+test('configure: packages, ini (notifies the reload handler), service enabled, started once a release is live', (t) => {
   const site = siteWithApp();
   const p = uwsgi();
   const tasks = p.configure!(ctx(site));
@@ -44,12 +44,16 @@ test('configure: packages, ini (notifies the reload handler), service enabled an
     ['apt.packages', 'uwsgi uwsgi-plugin-python3', []],
     ['file.directory', '/etc/uwsgi-demo', []],
     ['file.content', '/etc/uwsgi-demo/uwsgi.ini', ['reload uwsgi-demo']],
-    ['systemd.unit', 'uwsgi-demo.service', []],
+    ['systemd.unit', 'uwsgi-demo.service', ['restart uwsgi-demo']],
+    ['command.run', 'start uwsgi-demo.service once a release is live', []],
   ]);
-  t.like(tasks[3].options, { enabled: true, state: 'started' });
+  t.like(tasks[3].options, { enabled: true, state: undefined });
+  // before the first deploy there is no current to chdir into: the start waits for it
+  t.like(tasks[4].options, { run: ['systemctl', 'start', '--', 'uwsgi-demo.service'], unless: 'systemctl is-active --quiet -- uwsgi-demo.service', onlyIf: 'test -e /srv/demo/current' });
   const handlers = p.handlers!(ctx(site));
-  t.deepEqual(Object.keys(handlers), ['reload uwsgi-demo']);
+  t.deepEqual(Object.keys(handlers), ['reload uwsgi-demo', 'restart uwsgi-demo']);
   t.deepEqual(handlers['reload uwsgi-demo'].options.run, ['systemctl', 'try-reload-or-restart', '--', 'uwsgi-demo.service']);
+  t.deepEqual(handlers['restart uwsgi-demo'].options.run, ['systemctl', 'try-restart', '--', 'uwsgi-demo.service']);
 });
 
 test('deploy: a graceful reload in the reload stage', (t) => {

@@ -6,7 +6,7 @@
 import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
 import { wsgiModule } from './render.js';
 import { listenOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
-import { reloadHandlerName, uwsgiIni, uwsgiPackages, uwsgiReload, uwsgiService, uwsgiTryReload } from './uwsgi-tasks.js';
+import { reloadHandlerName, restartHandlerName, uwsgiIni, uwsgiPackages, uwsgiReload, uwsgiService, uwsgiStart, uwsgiTryReload, uwsgiTryRestart } from './uwsgi-tasks.js';
 
 /**
  * @example
@@ -34,10 +34,13 @@ export function uwsgi(options: UwsgiOptions = {}): Plugin {
     configure({ site }) {
       const app = appOf(site);
       const notify = reloadHandlerName(options, app);
-      return [uwsgiPackages(), ...uwsgiIni(options, app, { notify }), uwsgiService(options, app)];
+      return [uwsgiPackages(), ...uwsgiIni(options, app, { notify }), uwsgiService(options, app), uwsgiStart(options, app)];
     },
     deploy: ({ site }) => ({ reload: [uwsgiReload(options, appOf(site))] }),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
-    handlers: ({ site }) => ({ [reloadHandlerName(options, appOf(site))]: uwsgiTryReload(options, appOf(site)) }),
+    handlers: ({ site }) => ({
+      [reloadHandlerName(options, appOf(site))]: uwsgiTryReload(options, appOf(site)),
+      [restartHandlerName(options, appOf(site))]: uwsgiTryRestart(options, appOf(site)),
+    }),
   });
 }

@@ -220,7 +220,7 @@ test.serial('a stop is clean (SIGTERM with die-on-term) and removes the socket; 
   t.is(await h.ssh('systemctl show -p Result --value uwsgi-demo.service'), 'success');
   t.is(await h.ssh('test -e /run/uwsgi-demo && echo present || echo gone'), 'gone');
   const again = await configure(plugins({ processes: 3 }));
-  t.deepEqual(again.tasks.filter((e) => e.status === 'changed').map((e) => e.title), ['uwsgi-demo.service']);
+  t.deepEqual(again.tasks.filter((e) => e.status === 'changed').map((e) => e.title), ['start uwsgi-demo.service once a release is live']);
   await settle(async () => (await page()).status === 200);
   t.regex((await page()).text, /^release=r2 /);
 });
