@@ -3,8 +3,8 @@
  * options (defaults applied here) and the app.
  */
 import { dirname } from 'node:path';
-import type { AppModel, CommonOptions, Task } from '@runbook/core';
-import { apt, directory, systemdUnit } from '@runbook/system';
+import { quote, type AppModel, type CommonOptions, type Task } from '@runbook/core';
+import { apt, command, directory, systemdUnit } from '@runbook/system';
 import { beatUnitOf, resolveCeleryOptions, scheduleOf, workerUnitOf, type CeleryOptions } from './celery-options.js';
 import { renderBeatUnit, renderWorkerUnit, type UnitContext } from './render-units.js';
 
@@ -13,11 +13,38 @@ type Extra = Pick<CommonOptions, 'notify' | 'tags' | 'when'>;
 /** Debian's celery and redis client (the venv's own celery wins when pip put one there). */
 export const celeryPackages = (packages: string[], extra: Extra = {}): Task => apt({ packages, ...extra });
 
-/** `<unit>.service` of the worker: written, enabled, running; restarted (warm shutdown) when it changed. */
+/** The handler a changed unit file notifies: `restart <unit>` (a running service only, warm shutdown). */
+export const restartHandlerName = (unit: string): string => `restart ${unit}`;
+
+/** A unit file, enabled; a change restarts it if it runs (handler). `celeryStart` starts it. */
+const unitFile = (name: string, content: string, extra: Extra): Task =>
+  systemdUnit({ name, content, enabled: true, ...extra, notify: [restartHandlerName(name), ...(extra.notify ?? [])] });
+
+/**
+ * `<unit>.service` of the worker: written and enabled; restarted (warm shutdown) when it changed and it
+ * runs. Started by `celeryStart`, which waits for a live release.
+ */
 export const celeryWorker = (options: CeleryOptions, app: AppModel, u: UnitContext = {}, extra: Extra = {}): Task => {
   const o = resolveCeleryOptions(options);
-  return systemdUnit({ name: `${workerUnitOf(o, app)}.service`, content: renderWorkerUnit(o, app, u), enabled: true, state: 'started', ...extra });
+  return unitFile(`${workerUnitOf(o, app)}.service`, renderWorkerUnit(o, app, u), extra);
 };
+
+/**
+ * Starts the worker (and beat) when not running and a release is live. Before the first deploy there is
+ * no `current` (the units' working directory): the deploy's restart starts them then.
+ */
+export const celeryStart = (options: CeleryOptions, app: Pick<AppModel, 'name' | 'current'>, extra: Extra = {}): Task[] =>
+  celeryUnits(options, app).map((unit) => command({
+    title: `start ${unit} once a release is live`,
+    run: ['systemctl', 'start', '--', unit],
+    unless: `systemctl is-active --quiet -- ${quote(unit)}`,
+    onlyIf: `test -e ${quote(app.current)}`,
+    ...extra,
+  }));
+
+/** The handlers of changed unit files: `systemctl try-restart` (a stopped unit stays stopped). */
+export const celeryHandlers = (options: CeleryOptions, app: Pick<AppModel, 'name'>): Record<string, Task> =>
+  Object.fromEntries(celeryUnits(options, app).map((unit) => [restartHandlerName(unit), command({ run: ['systemctl', 'try-restart', '--', unit], always: true, title: `try-restart ${unit}` })]));
 
 /** The schedule's directory (owned by the app user) and beat's service. Empty without `beat`. */
 export function celeryBeat(options: CeleryOptions, app: AppModel, u: UnitContext = {}, extra: Extra = {}): Task[] {
@@ -25,7 +52,7 @@ export function celeryBeat(options: CeleryOptions, app: AppModel, u: UnitContext
   if (!o.beat) return [];
   return [
     directory({ path: dirname(scheduleOf(o, app)), owner: app.user, group: app.group, mode: '0750', recursive: true }),
-    systemdUnit({ name: `${beatUnitOf(o, app)}.service`, content: renderBeatUnit(o, app, u), enabled: true, state: 'started', ...extra }),
+    unitFile(`${beatUnitOf(o, app)}.service`, renderBeatUnit(o, app, u), extra),
   ];
 }
 

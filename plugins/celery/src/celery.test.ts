@@ -48,10 +48,26 @@ test('configure: packages, worker; with beat its schedule dir and unit, ordered 
     ['systemd.unit', 'celery-demo.service'],
     ['file.directory', '/srv/demo/shared/celerybeat'],
     ['systemd.unit', 'celery-beat-demo.service'],
+    ['command.run', 'start celery-demo.service once a release is live'],
+    ['command.run', 'start celery-beat-demo.service once a release is live'],
   ]);
-  t.like(tasks[1].options, { enabled: true, state: 'started' });
+  t.like(tasks[1].options, { enabled: true, state: undefined });
+  t.deepEqual([...tasks[1].notify], ['restart celery-demo.service']);
   t.regex(String(tasks[1].options.content), /^After=network.target dragonfly.service$/m);
-  t.deepEqual(celery({ packages: [] }).configure!(ctx(siteWithApp())).map(summary), [['systemd.unit', 'celery-demo.service']]);
+  // before the first deploy there is no current (the working directory): the start waits for it
+  t.like(tasks[4].options, { run: ['systemctl', 'start', '--', 'celery-demo.service'], unless: 'systemctl is-active --quiet -- celery-demo.service', onlyIf: 'test -e /srv/demo/current' });
+  t.deepEqual(celery({ packages: [] }).configure!(ctx(siteWithApp())).map(summary), [
+    ['systemd.unit', 'celery-demo.service'],
+    ['command.run', 'start celery-demo.service once a release is live'],
+  ]);
+});
+
+test('handlers: a changed unit file restarts the unit if it runs', (t) => {
+  const handlers = celery({ beat: true }).handlers!(ctx(siteWithApp()));
+  t.deepEqual(Object.fromEntries(Object.entries(handlers).map(([k, v]) => [k, v.options.run])), {
+    'restart celery-demo.service': ['systemctl', 'try-restart', '--', 'celery-demo.service'],
+    'restart celery-beat-demo.service': ['systemctl', 'try-restart', '--', 'celery-beat-demo.service'],
+  });
 });
 
 test('deploy: restart worker and beat in the reload stage', (t) => {

@@ -5,7 +5,7 @@
  */
 import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
-import { celeryBeat, celeryPackages, celeryRestart, celeryUnits, celeryWorker } from './celery-tasks.js';
+import { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
 
 export interface CeleryPluginOptions extends CeleryOptions {
   /**
@@ -46,9 +46,15 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
     },
     configure({ site }) {
       const app = appOf(site);
-      return [...(packages.length ? [celeryPackages(packages)] : []), celeryWorker(rest, app, unitContext(site)), ...celeryBeat(rest, app, unitContext(site))];
+      return [
+        ...(packages.length ? [celeryPackages(packages)] : []),
+        celeryWorker(rest, app, unitContext(site)),
+        ...celeryBeat(rest, app, unitContext(site)),
+        ...celeryStart(rest, app),
+      ];
     },
     deploy: ({ site }) => ({ reload: celeryRestart(rest, appOf(site)) }),
+    handlers: ({ site }) => celeryHandlers(rest, appOf(site)),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
   });
 }

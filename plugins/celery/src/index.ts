@@ -1,4 +1,4 @@
 export { celery, type CeleryPluginOptions } from './celery.js';
 export { beatUnitOf, celeryAppOf, resolveCeleryOptions, scheduleOf, workerUnitOf, type CeleryBeatOptions, type CeleryOptions, type ResolvedCeleryOptions } from './celery-options.js';
-export { celeryBeat, celeryPackages, celeryRestart, celeryUnits, celeryWorker } from './celery-tasks.js';
+export { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker, restartHandlerName } from './celery-tasks.js';
 export { renderBeatUnit, renderWorkerUnit, systemdWord, type UnitContext } from './render-units.js';

@@ -209,7 +209,7 @@ test.serial('beat runs the periodic task; its schedule lives in shared/', async 
 
 test.serial('a changed option restarts the worker through its unit; then 0 changed', async (t) => {
   const changed = await configure(plugins({ ...options, concurrency: 3, queues: ['celery', 'hooks'] }));
-  t.deepEqual(changed.tasks.filter((e) => e.status === 'changed').map((e) => e.title), ['celery-demo.service']);
+  t.deepEqual(changed.tasks.filter((e) => e.status === 'changed').map((e) => e.title), ['celery-demo.service', 'restart celery-demo.service']);
   t.is((await configure(plugins({ ...options, concurrency: 3, queues: ['celery', 'hooks'] }))).changed, 0);
   await waitFor(async () => Number(await h.ssh('pgrep -c -P $(systemctl show -p MainPID --value celery-demo.service) || echo 0')) === 3, 'three pool processes');
   t.is(await py('import tasksapp; print(tasksapp.add.apply_async((20, 22), queue="hooks").get(timeout=30))'), '42');
