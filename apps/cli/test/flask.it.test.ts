@@ -1,0 +1,264 @@
+/**
+ * The worker stack end to end, as a team runs it: `run configure` and `run deploy` of apps/demo-flask on
+ * two real test hosts with app + postgres + dragonfly + uwsgi + celery + nginx. Webhooks go through
+ * nginx → uWSGI (202 at once) → dragonfly → the celery worker → PostgreSQL, checked from outside; a
+ * repeated event is processed once; systemd brings a killed dragonfly back and the queue works again;
+ * alembic is at head and a second deploy migrates nothing; configure is idempotent and check mode reports
+ * a hand-edited unit; no secret in any output. Logs configure/deploy wall times and the webhook → processed
+ * latency through the real queue.
+ *
+ * This machine cannot download Dragonfly: its "release" URL is an HTTP server on the test bridge serving
+ * Debian's /usr/bin/redis-server (a Redis-protocol server) with its real sha256, as the dragonfly
+ * plugin's own test does. Fails (never skips) when the hosts cannot boot.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BRIDGE_ADDRESS, up, writeInventory, type HostSet } from '@runbook/testhosts';
+
+const repo = resolve(import.meta.dirname, '../../..');
+const bin = join(repo, 'apps/cli/dist/bin.js');
+const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
+const redisServer = readFileSync('/usr/bin/redis-server');
+const redisSha = createHash('sha256').update(redisServer).digest('hex');
+const APP = 'hooks';
+
+interface Run { code: number; stdout: string; stderr: string; seconds: number }
+const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> => {
+  const start = performance.now();
+  return new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (performance.now() - start) / 1000 })));
+};
+const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
+const ssh = (command: string, host: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
+    res({ code: err ? 1 : 0, stdout, stderr })));
+/** A command of the app on the host: as its user, in the live release, with its .env. */
+const asApp = (command: string, host: string) =>
+  ssh(`runuser -u ${APP} -- sh -c ${shq(`cd /srv/${APP}/current && set -a && . /srv/${APP}/shared/.env && set +a && ${command}`)}`, host);
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+/** redis-cli on the host with the password from dragonfly's EnvironmentFile (never on a command line). */
+const ping = async (host: string) => (await ssh('set -a; . /etc/dragonfly/dragonfly.env; redis-cli ping 2>&1', host)).stdout.trim();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface ProcessedEvent { event_id: string; received_at: string; processed_at: string; attempts: number; worker: string; payload: string | null }
+const post = (address: string, id: string) =>
+  fetch(`http://${address}/webhooks/${id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, at: Date.now() }) });
+/** Polls GET /events/<id> until the worker has recorded it (or `until` says it is not done yet). */
+async function processed(address: string, id: string, until: (e: ProcessedEvent) => boolean = () => true, ms = 30_000): Promise<ProcessedEvent | undefined> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
+    const r = await fetch(`http://${address}/events/${id}`).catch(() => undefined);
+    if (r?.status === 200) {
+      const e = (await r.json()) as ProcessedEvent;
+      if (until(e)) return e;
+    } else await r?.arrayBuffer();
+  }
+  return undefined;
+}
+
+let hosts: HostSet;
+let project: string;
+let server: Server;
+const outputs: string[] = [];
+const times: string[] = [];
+
+test.before(async () => {
+  hosts = await up({ set: 'itflask', count: 2 });
+  // the dragonfly "release server", on the bridge the hosts reach (it exists while a host set is up)
+  server = createServer((req, res) => (req.url === '/v1.27.1/dragonfly-x86_64' ? res.end(redisServer) : res.writeHead(404).end()));
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, BRIDGE_ADDRESS, ok));
+  const url = `http://${BRIDGE_ADDRESS}:${(server.address() as AddressInfo).port}/v1.27.1/dragonfly-x86_64`;
+
+  project = mkdtempSync(join(tmpdir(), 'rb-flask-'));
+  symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
+  writeFileSync(join(project, 'runbook.config.ts'), `
+import { app } from '@runbook/app';
+import { celery } from '@runbook/celery';
+import { defineConfig } from '@runbook/core';
+import { dragonfly } from '@runbook/dragonfly';
+import { nginx } from '@runbook/nginx';
+import { postgres } from '@runbook/postgres';
+import { uwsgi } from '@runbook/uwsgi';
+export default defineConfig({
+  plugins: [
+    app({
+      name: ${JSON.stringify(APP)},
+      source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-flask'))} } },
+      wsgi: 'demo_flask.wsgi:app',
+      packages: ['python3-venv', 'python3-flask', 'python3-sqlalchemy', 'python3-alembic', 'python3-psycopg2', 'python3-celery', 'python3-redis'],
+      migrate: ['python', '-m', 'alembic', 'upgrade', 'head'],
+      collectstatic: false,
+    }),
+    postgres(),
+    dragonfly({ url: ${JSON.stringify(url)}, sha256: ${JSON.stringify(redisSha)}, maxMemory: '128mb' }),
+    uwsgi({ processes: 2 }),
+    celery({ app: 'demo_flask.tasks:celery', concurrency: 2 }),
+    nginx(),
+  ],
+});
+`);
+  writeInventory('itflask', join(project, 'inventories/stg.yml'), { user: 'deploy' });
+  mkdirSync(join(project, 'secrets'));
+  writeFileSync(join(project, 'secrets/stg.env'), [`SECRET_KEY=key-${sentinel}`, `POSTGRES_PASSWORD=pg-${sentinel}`, `DRAGONFLY_PASSWORD=df-${sentinel}`, ''].join('\n'));
+});
+test.after.always(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await hosts?.down();
+});
+
+const runs = async (args: string[], env: Record<string, string> = {}) => {
+  const r = await run(project, args, env);
+  outputs.push(r.stdout, r.stderr);
+  return r;
+};
+
+test.serial('configure provisions both hosts; the second configure changes nothing', async (t) => {
+  const first = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(first.code, 0, first.stdout.slice(-4000) + first.stderr);
+  times.push(`configure, first run (2 hosts): ${first.seconds.toFixed(1)} s`);
+  const second = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(second.code, 0, second.stdout.slice(-4000) + second.stderr);
+  times.push(`configure, second run (no-op): ${second.seconds.toFixed(1)} s`);
+  for (const h of hosts.hosts) t.is(recap(second)[h.name].changed, 0, `${h.name}: 0 changed on the second configure`);
+  for (const h of hosts.hosts) t.is(await ping(h.name), 'PONG', `${h.name}: dragonfly answers`);
+});
+
+test.serial('deploy ships the app: migrations, every unit active, PONG, health through nginx', async (t) => {
+  const r = await runs(['deploy', '--env', 'stg']);
+  t.is(r.code, 0, r.stdout.slice(-4000) + r.stderr);
+  times.push(`deploy (2 hosts): ${r.seconds.toFixed(1)} s`);
+  for (const h of hosts.hosts) {
+    const units = `dragonfly celery-${APP} uwsgi-${APP} nginx postgresql`;
+    t.is((await ssh(`systemctl is-active ${units}`, h.name)).stdout.trim().split('\n').join(' '), 'active active active active active', `${h.name}: ${units}`);
+    t.is(await ping(h.name), 'PONG');
+    const health = await fetch(`http://${h.address}/health/`);
+    t.is(health.status, 200);
+    t.is(await health.text(), 'ok');
+    // alembic ran: the database is at the one revision, which is the head
+    const current = await asApp('.venv/bin/python -m alembic current 2>/dev/null', h.name);
+    t.is(current.stdout.trim(), '0001_events (head)', current.stderr);
+    const constraint = await ssh(`runuser -u postgres -- psql -d ${APP} -Atc "select conname from pg_constraint where conname = 'uq_events_event_id'"`, h.name);
+    t.is(constraint.stdout.trim(), 'uq_events_event_id');
+    t.is((await ssh(`stat -c %a:%U /srv/${APP}/shared/.env`, h.name)).stdout.trim(), `600:${APP}`);
+  }
+});
+
+test.serial('a webhook through nginx answers 202 and the worker records it; the same event twice is processed once', async (t) => {
+  for (const h of hosts.hosts) {
+    const hostname = (await ssh('hostname', h.name)).stdout.trim();
+    const id = `evt-${h.name}-${Date.now()}`;
+    const r = await post(h.address, id);
+    t.is(r.status, 202);
+    t.is(((await r.json()) as { queued: string }).queued, id);
+    const e = await processed(h.address, id);
+    t.truthy(e, `${h.name}: ${id} processed`);
+    t.is(e?.worker, hostname, 'processed by this host\'s worker');
+    t.is(e?.attempts, 1);
+
+    const dup = `dup-${h.name}-${Date.now()}`;
+    t.is((await post(h.address, dup)).status, 202);
+    t.is((await post(h.address, dup)).status, 202);
+    // both deliveries reach the worker: one row, two attempts
+    const twice = await processed(h.address, dup, (x) => x.attempts >= 2);
+    t.is(twice?.attempts, 2, `${h.name}: both deliveries of ${dup} reached the worker`);
+    const all = (await fetch(`http://${h.address}/events`).then((x) => x.json())) as { processed: number; attempts: number; events: ProcessedEvent[] };
+    t.is(all.events.filter((x) => x.event_id === dup).length, 1, 'one row for the repeated event');
+    const rows = await ssh(`runuser -u postgres -- psql -d ${APP} -Atc ${shq(`select count(*) from events where event_id = '${dup}'`)}`, h.name);
+    t.is(rows.stdout.trim(), '1');
+    t.is(all.attempts - all.processed, 1, 'one delivery more than processed rows');
+  }
+});
+
+test.serial('webhook → processed latency through the real queue (10 events per host)', async (t) => {
+  for (const h of hosts.hosts) {
+    const queue: number[] = [];
+    const seen: number[] = [];
+    const answer: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = `lat-${h.name}-${i}-${Date.now()}`;
+      const start = performance.now();
+      const r = await post(h.address, id);
+      answer.push(performance.now() - start);
+      t.is(r.status, 202);
+      const e = await processed(h.address, id);
+      seen.push(performance.now() - start);
+      t.truthy(e, id);
+      // both clocks are the host's: received by the web request, processed by the worker
+      if (e) queue.push(Date.parse(e.processed_at) - Date.parse(e.received_at));
+    }
+    t.log(`${h.name}: webhook answered (202) median ${median(answer).toFixed(0)} ms; received → processed (host clock) median ${median(queue).toFixed(0)} ms `
+      + `(min ${Math.min(...queue)}, max ${Math.max(...queue)}); POST → seen processed by a 20-ms poll median ${median(seen).toFixed(0)} ms`);
+  }
+});
+
+test.serial('killing dragonfly: systemd restarts it, and a new event is processed again', async (t) => {
+  for (const h of hosts.hosts) {
+    const before = (await ssh('systemctl show -p MainPID --value dragonfly', h.name)).stdout.trim();
+    t.not(before, '0');
+    await ssh(`kill -KILL ${before}`, h.name);
+    let after = before;
+    for (let i = 0; i < 80 && (after === before || after === '0' || (await ping(h.name)) !== 'PONG'); i++) {
+      await sleep(250);
+      after = (await ssh('systemctl show -p MainPID --value dragonfly', h.name)).stdout.trim();
+    }
+    t.not(after, before, `${h.name}: a new dragonfly process`);
+    t.is(await ping(h.name), 'PONG');
+    const id = `after-kill-${h.name}-${Date.now()}`;
+    t.is((await post(h.address, id)).status, 202);
+    t.truthy(await processed(h.address, id), `${h.name}: the worker took ${id} from the restarted broker`);
+    t.is((await ssh(`systemctl is-active dragonfly celery-${APP} uwsgi-${APP}`, h.name)).stdout.trim().split('\n').join(' '), 'active active active');
+  }
+});
+
+test.serial('a second deploy with no new migration migrates nothing; configure after it changes nothing', async (t) => {
+  const versionRow = `runuser -u postgres -- psql -d ${APP} -Atc "select xmin, version_num from alembic_version"`;
+  const before = await Promise.all(hosts.hosts.map((h) => ssh(versionRow, h.name)));
+  const counts = await Promise.all(hosts.hosts.map((h) => ssh(`runuser -u postgres -- psql -d ${APP} -Atc "select count(*) from events"`, h.name)));
+  await sleep(1100); // release ids sort by the second
+  const r = await runs(['deploy', '--env', 'stg']);
+  t.is(r.code, 0, r.stdout.slice(-4000) + r.stderr);
+  times.push(`deploy, second (no new migration): ${r.seconds.toFixed(1)} s`);
+  for (const [i, h] of hosts.hosts.entries()) {
+    // the migrate command ran in the new release, and alembic found nothing to do: the version row was not rewritten
+    t.is((await ssh(`test -f /srv/${APP}/current/.rb-migrated && echo migrated`, h.name)).stdout.trim(), 'migrated');
+    t.is((await ssh(versionRow, h.name)).stdout, before[i].stdout, `${h.name}: alembic_version untouched`);
+    t.regex(before[i].stdout, /\|0001_events$/m);
+    t.is((await ssh(`runuser -u postgres -- psql -d ${APP} -Atc "select count(*) from events"`, h.name)).stdout, counts[i].stdout, 'the events are still there');
+    const upgrade = await asApp('.venv/bin/python -m alembic upgrade head 2>&1', h.name);
+    t.notRegex(upgrade.stdout, /Running upgrade/, 'alembic has nothing to do');
+    const id = `second-${h.name}-${Date.now()}`;
+    t.is((await post(h.address, id)).status, 202);
+    t.truthy(await processed(h.address, id), `${h.name}: the new release processes events`);
+  }
+  const again = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(again.code, 0, again.stderr);
+  for (const h of hosts.hosts) t.is(recap(again)[h.name].changed, 0, `${h.name}: 0 changed after the deploy`);
+});
+
+test.serial('check mode after a hand edit of a unit file reports the diff and exit 2; configure puts it back', async (t) => {
+  const [h] = hosts.hosts;
+  const unit = `/etc/systemd/system/celery-${APP}.service`;
+  await ssh(`sed -i 's/--loglevel=info/--loglevel=debug/' ${unit}`, h.name);
+  const check = await runs(['configure', '--env', 'stg', '--check', '--diff']);
+  t.is(check.code, 2, check.stdout.slice(-3000) + check.stderr);
+  t.regex(check.stdout, /^-.*--loglevel=debug/m);
+  t.regex(check.stdout, /^\+.*--loglevel=info/m);
+  t.regex((await ssh(`cat ${unit}`, h.name)).stdout, /--loglevel=debug/, 'check mode changed nothing');
+  const fix = await runs(['configure', '--env', 'stg', '--json']);
+  t.is(fix.code, 0, fix.stderr);
+  t.true(recap(fix)[h.name].changed > 0);
+  t.regex((await ssh(`cat ${unit}`, h.name)).stdout, /--loglevel=info/);
+  t.is((await ssh(`systemctl is-active celery-${APP}`, h.name)).stdout.trim(), 'active');
+});
+
+test.serial('no secret (database, broker password, secret key) in any output; the times', (t) => {
+  t.true(outputs.length > 0);
+  for (const out of outputs) t.false(out.includes(sentinel), out.slice(0, 500));
+  for (const line of times) t.log(line);
+});
