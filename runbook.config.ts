@@ -53,5 +53,15 @@ export default defineConfig({
       // realm: 'Restricted', users: { name: secret } (default: BASIC_AUTH_USERS or AUTH_WALL_USERNAME/PASSWORD
       // from the env's secrets), djangoWall: false (true: AUTH_WALL_* into the app's .env too),
     }),
+    // The worker stack instead (apps/demo-flask: uWSGI, PostgreSQL, dragonfly, celery; apps/cli/test/flask.it.test.ts
+    // deploys exactly this; secrets/<env>.env holds SECRET_KEY, POSTGRES_PASSWORD, DRAGONFLY_PASSWORD):
+    // app({ name: 'hooks', source: { upload: { path: 'apps/demo-flask' } }, wsgi: 'demo_flask.wsgi:app',
+    //   packages: ['python3-venv', 'python3-flask', 'python3-sqlalchemy', 'python3-alembic', 'python3-psycopg2', 'python3-celery', 'python3-redis'],
+    //   migrate: ['python', '-m', 'alembic', 'upgrade', 'head'], collectstatic: false }),
+    // postgres(), // DATABASE_URL into the .env
+    // dragonfly({ url: 'https://github.com/dragonflydb/dragonfly/releases/download/v1.27.1/dragonfly-x86_64', sha256: '<its sha256>' }),
+    // uwsgi({ processes: 2 }), // nginx gets uwsgi_pass
+    // celery({ app: 'demo_flask.tasks:celery', concurrency: 2 }), // CELERY_BROKER_URL from dragonfly
+    // nginx(),
   ],
 });
