@@ -211,7 +211,10 @@ test.serial('killing dragonfly: systemd restarts it, and a new event is processe
     t.is(await ping(h.name), 'PONG');
     const id = `after-kill-${h.name}-${Date.now()}`;
     t.is((await post(h.address, id)).status, 202);
-    t.truthy(await processed(h.address, id), `${h.name}: the worker took ${id} from the restarted broker`);
+    // the worker reconnects with celery's backoff (2 s, 4 s, …): give it a minute, and show its log if not
+    const e = await processed(h.address, id, () => true, 60_000);
+    const journal = e ? '' : (await ssh(`journalctl -u celery-${APP} -u dragonfly --no-pager -o short-precise -n 60`, h.name)).stdout;
+    t.truthy(e, `${h.name}: the worker took ${id} from the restarted broker\n${journal}`);
     t.is((await ssh(`systemctl is-active dragonfly celery-${APP} uwsgi-${APP}`, h.name)).stdout.trim().split('\n').join(' '), 'active active active');
   }
 });
