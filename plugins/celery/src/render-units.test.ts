@@ -15,7 +15,7 @@ test('worker unit: defaults', (t) => {
     'Group=demo',
     'WorkingDirectory=/srv/demo/current',
     'EnvironmentFile=/srv/demo/shared/.env',
-    'ExecStart=/srv/demo/current/.venv/bin/python -m celery -A demo worker --loglevel=info "--hostname=demo@%%h"',
+    'ExecStart=/srv/demo/current/.venv/bin/python -m celery -A demo worker --loglevel=info "--hostname=demo@%%h" --without-gossip --without-mingle --without-heartbeat',
     'KillSignal=SIGTERM',
     'KillMode=mixed',
     'TimeoutStopSec=300',
@@ -35,7 +35,7 @@ test('worker unit: app, concurrency, queues, node name, extra args, after the br
     { brokerUnit: 'dragonfly.service' },
   );
   t.regex(unit, /^After=network.target dragonfly.service$/m);
-  t.regex(unit, /^ExecStart=\/srv\/demo\/current\/.venv\/bin\/python -m celery -A demo_flask.tasks:celery worker --loglevel=warning --hostname=hooks@web1 --concurrency=3 --queues=celery,hooks --max-tasks-per-child 100$/m);
+  t.regex(unit, /^ExecStart=\/srv\/demo\/current\/.venv\/bin\/python -m celery -A demo_flask.tasks:celery worker --loglevel=warning --hostname=hooks@web1 --concurrency=3 --queues=celery,hooks --without-gossip --without-mingle --without-heartbeat --max-tasks-per-child 100$/m);
   t.regex(unit, /^TimeoutStopSec=60$/m);
 });
 
@@ -55,4 +55,10 @@ test('systemdWord escapes systemd expansions', (t) => {
   t.is(systemdWord('a b'), '"a b"');
   t.is(systemdWord('$HOME%h'), '"$$HOME%%h"');
   t.is(systemdWord(''), '""');
+});
+
+test('gossip: true keeps the gossip, mingle and heartbeat of celery', (t) => {
+  const unit = renderWorkerUnit(resolveCeleryOptions({ gossip: true }), demoApp);
+  t.notRegex(unit, /--without-/);
+  t.throws(() => resolveCeleryOptions({ gossip: 'yes' as never }), { message: /gossip/ });
 });

@@ -58,6 +58,8 @@ export function renderWorkerUnit(o: ResolvedCeleryOptions, app: AppModel, u: Uni
     `--hostname=${o.nodeName ?? `${app.name}@%h`}`,
     ...(o.concurrency !== undefined ? [`--concurrency=${o.concurrency}`] : []),
     ...(o.queues.length ? [`--queues=${o.queues.join(',')}`] : []),
+    // see the gossip option: a worker with them stopped taking tasks after a broker restart
+    ...(o.gossip ? [] : ['--without-gossip', '--without-mingle', '--without-heartbeat']),
     ...o.extraArgs,
   ];
   return service('celery worker', argv, o, app, u, [
