@@ -39,7 +39,7 @@ export function frameSteps(steps: (string | StepSpec)[], opts: { stopOnFailure: 
     lines.push(
       `printf '\\n<<RB:${nonce}:${i}\\n'`,
       `( ${step.errexit ? 'set -e; ' : ''}${step.script}\n) </dev/null 2>"$__rb_e"; __rb_c=$?`,
-      `printf '\\n::RB:${nonce}:${i}\\n'; cat "$__rb_e"; printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"`,
+      `printf '\\n::RB:${nonce}:${i}\\n'; [ ! -s "$__rb_e" ] || cat "$__rb_e"; printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"`,
     );
     if (step.stopOnFailure) lines.push(`[ "$__rb_c" -eq 0 ] || exit "$__rb_c"`);
   });
