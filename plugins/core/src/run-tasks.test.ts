@@ -193,3 +193,14 @@ test.serial('a group whose output cannot be split fails its members with the out
   t.deepEqual(r.statuses, ['failed']);
   t.regex(r.results[0].error!.message, /boom/);
 });
+
+test('a task that may change anything closes the batch: applied with it, and the next task reads afresh', async (t) => {
+  const d = dir();
+  const path = join(d, 'conf');
+  // reads only its own path, but its apply could touch anything (a guarded command)
+  const closer = defineTask<{ path: string }, { exists: boolean }, unknown>({ ...touchKeyed.type, name: 'test.closer', changesAnything: () => true });
+  const r = await play([touchKeyed({ path: join(d, 'a') }), closer({ path }) as never, appendKeyed({ path, line: 'k' }) as never]);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed'], 'the append saw the file the closer made');
+  t.is(readFileSync(path, 'utf8'), 'k\n');
+  t.is(r.execs, 3, 'facts; touch + closer + the append\'s fresh facts; the append');
+});

@@ -252,7 +252,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
         entry.commands = item.task.type.apply(p, item.task.options, item.ctx);
         entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
         const keys = item.task.type.touches?.(item.task.options, item.ctx);
-        batchKeys = keys && batchKeys ? [...batchKeys, ...keys] : undefined;
+        batchKeys = keys && batchKeys && !item.task.type.changesAnything?.(item.task.options) ? [...batchKeys, ...keys] : undefined;
       }
     } catch (e) {
       // the changes queued before this task still belong to the run: apply them, then report its failure

@@ -101,7 +101,13 @@ export interface TaskType<O, F = Record<string, unknown>, S = unknown> {
    * the same exec as earlier ones that touch other keys. Without them the task is assumed to read and
    * change anything: its facts are re-read after every earlier change and later tasks re-read theirs.
    */
-  touches?(options: O, ctx: TaskContext): string[];
+  touches?(options: O, ctx: TaskContext): string[] | undefined;
+  /**
+   * True when the apply may change anything, though the facts read only the `touches` keys (a guarded
+   * command: its `creates` path is all it reads). Such a task may still close a batch of independent
+   * changes, and every task after it reads its facts afresh.
+   */
+  changesAnything?(options: O): boolean;
 }
 
 /** Options every task accepts besides its own. */

@@ -125,6 +125,14 @@ export const commandType: TaskType<CommandOptions, GuardFacts> = {
     }
   },
   facts: (o) => facts(o) as never,
+  // its facts read only the creates/removes paths (onlyIf/unless are shell tests of anything); its
+  // apply may change anything, so the tasks after it read their facts afresh
+  touches: (o) => {
+    const paths = [o.creates, o.removes].filter((p): p is string => p !== undefined);
+    if (o.onlyIf !== undefined || o.unless !== undefined || paths.some((p) => !p.startsWith('/'))) return undefined;
+    return paths.map((p) => `path:${p}`);
+  },
+  changesAnything: () => true,
   check: (f, o) => check(f, o),
   apply: (_plan, o) => apply(o),
 };

@@ -123,6 +123,7 @@ export const lineType: TaskType<LineOptions, { file: FileState }, LineState> = {
     optionalBoolean('create', o.create);
   },
   facts: (o) => ({ file: fileFact(o.path, LINE_FILE_LIMIT) }),
+  touches: (o) => [`path:${o.path}`],
   check: (facts, o) => check(facts.file, o),
   apply: (plan, o) => [
     { script: atomicWriteScript({ path: o.path, content: plan.state!.content, expectSha256: plan.state!.expect }), display: `edit ${o.path}` },

@@ -76,7 +76,7 @@ test('validation: unit names', (t) => {
 });
 
 test('touches: the unit file, its drop-in directory and systemd', (t) => {
-  const keys = systemdUnitType.touches!({ name: 'certbot.service' }, {} as never);
+  const keys = systemdUnitType.touches!({ name: 'certbot.service' }, {} as never)!;
   t.deepEqual(keys, ['path:/etc/systemd/system/certbot.service', 'tree:/etc/systemd/system/certbot.service.d', 'systemd']);
   t.true(overlaps(keys, ['path:/etc/systemd/system/certbot.service.d/ca.conf']), 'a drop-in written before is flushed first');
 });
