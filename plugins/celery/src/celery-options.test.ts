@@ -1,6 +1,6 @@
 import test from 'ava';
 import { RunbookError, secret } from '@runbook/core';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
 
 const rejects = test.macro((t, o: unknown, key: string, message: RegExp) => {

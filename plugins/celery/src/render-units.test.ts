@@ -1,5 +1,5 @@
 import test from 'ava';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { resolveCeleryOptions } from './celery-options.js';
 import { renderBeatUnit, renderWorkerUnit, systemdWord } from './render-units.js';
 

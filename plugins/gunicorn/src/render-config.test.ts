@@ -1,6 +1,6 @@
 import test from 'ava';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { renderGunicornConfig } from './render-config.js';
 
 const conf = test.macro((t, options: GunicornOptions, expected: string[]) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { renderServiceUnit, renderSocketUnit, systemdWord } from './render-units.js';
 
 const socket = test.macro((t, options: GunicornOptions, expected: string[]) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { renderIni, renderServiceUnit } from './render.js';
 import { resolveUwsgiOptions } from './uwsgi-options.js';
 

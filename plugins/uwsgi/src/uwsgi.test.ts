@@ -1,6 +1,6 @@
 import test from 'ava';
 import { emptySiteModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
-import { demoApp } from '../test/fixtures.js';
+import { demoApp } from '@runbook/testing';
 import { uwsgi } from './uwsgi.js';
 
 const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });

@@ -7,3 +7,4 @@ export {
 } from './fake-host.js';
 export { pluginContext, type PluginContextOptions } from './plugin-context.js';
 export { assertIdempotent, runTwice, type Twice } from './idempotent.js';
+export { demoApp } from './demo-app.js';

@@ -1,4 +1,4 @@
-/** A site model's app, as @runbook/app contributes it: shared by the table tests. */
+/** A site model's app, as @runbook/app contributes it for `app({ name: 'demo' })`: for table tests of app servers. */
 import type { AppModel } from '@runbook/core';
 
 export const demoApp: AppModel = {
