@@ -3,7 +3,7 @@
  * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
  * finish (warm shutdown).
  */
-import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
 import { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
 
@@ -29,10 +29,7 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
   if (!Array.isArray(packages) || packages.some((p) => typeof p !== 'string' || !/^[a-z0-9][a-z0-9+.-]*$/.test(p))) {
     throw errors.options(`celery: packages must be an array of Debian package names, got ${JSON.stringify(packages)}`, { key: 'packages' });
   }
-  const appOf = (site: SiteModel) => {
-    if (!site.app) throw errors.config(`celery needs the app in the site model: enable the app plugin before celery in plugins`, { key: 'plugins' });
-    return site.app;
-  };
+  const appOf = (site: SiteModel) => requireApp(site, 'celery');
   const unitContext = (site: SiteModel) => ({ brokerUnit: site.broker?.unit });
   return definePlugin({
     name: 'celery',

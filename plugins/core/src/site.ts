@@ -3,6 +3,7 @@
  * enabled plugin's `contribute` adds its part, in config order; then every plugin plans its tasks from
  * the finished model. No plugin edits another's files: nginx renders one server block from this model.
  */
+import { errors } from './errors.js';
 import type { Secret } from './secret.js';
 
 /** The application, contributed by @runbook/app (always first in the plugin list). */
@@ -121,4 +122,10 @@ export function emptySiteModel(hostname: string): SiteModel {
     env: {},
     reloadUnits: [],
   };
+}
+
+/** The app of the site model, for plugins that serve or run it (app servers, workers): a config error naming the plugin when @runbook/app is not enabled before it. */
+export function requireApp(site: SiteModel, plugin: string): AppModel {
+  if (!site.app) throw errors.config(`${plugin} needs the app in the site model: enable the app plugin before ${plugin} in plugins`, { key: 'plugins' });
+  return site.app;
 }

@@ -3,7 +3,7 @@
  * (`<unit>.socket`), gunicorn (`<unit>.service`) serves the app's WSGI or ASGI callable from
  * `site.app.current`, and a deploy restarts it after the switch without dropping a request.
  */
-import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
 import { gunicornConfig, gunicornPackages, gunicornReload, gunicornService, gunicornSocket, gunicornTryRestart, restartHandlerName } from './gunicorn-tasks.js';
 import { appModule } from './render-units.js';
@@ -24,10 +24,7 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolveGunicornOptions(options);
   const handler = restartHandlerName(options);
-  const appOf = (site: SiteModel) => {
-    if (!site.app) throw errors.config(`gunicorn needs the app in the site model: enable the app plugin before gunicorn in plugins`, { key: 'plugins' });
-    return site.app;
-  };
+  const appOf = (site: SiteModel) => requireApp(site, 'gunicorn');
   return definePlugin({
     name: 'gunicorn',
     contribute(site) {

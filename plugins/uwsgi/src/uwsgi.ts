@@ -3,7 +3,7 @@
  * serves the app's WSGI callable from `site.app.current` on `/run/<unit>/uwsgi.sock`; a deploy reloads
  * it gracefully (SIGHUP) after the switch without dropping a request.
  */
-import { definePlugin, errors, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { wsgiModule } from './render.js';
 import { listenOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
 import { reloadHandlerName, restartHandlerName, uwsgiIni, uwsgiPackages, uwsgiReload, uwsgiService, uwsgiStart, uwsgiTryReload, uwsgiTryRestart } from './uwsgi-tasks.js';
@@ -17,10 +17,7 @@ import { reloadHandlerName, restartHandlerName, uwsgiIni, uwsgiPackages, uwsgiRe
 export function uwsgi(options: UwsgiOptions = {}): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolveUwsgiOptions(options);
-  const appOf = (site: SiteModel) => {
-    if (!site.app) throw errors.config(`uwsgi needs the app in the site model: enable the app plugin before uwsgi in plugins`, { key: 'plugins' });
-    return site.app;
-  };
+  const appOf = (site: SiteModel) => requireApp(site, 'uwsgi');
   return definePlugin({
     name: 'uwsgi',
     contribute(site) {
