@@ -204,3 +204,49 @@ test('a task that may change anything closes the batch: applied with it, and the
   t.is(readFileSync(path, 'utf8'), 'k\n');
   t.is(r.execs, 3, 'facts; touch + closer + the append\'s fresh facts; the append');
 });
+
+/** `touch` whose apply joins the commands of its kind around it: one `touch` (logged) for all of them. */
+const touchLog = join(dir(), 'touch.log');
+const touchGroup = {
+  kind: 'test.touch',
+  script: (args: unknown[], mark: (i: number) => string) =>
+    [`echo ${args.length} >> ${quote(touchLog)}`, ...args.map((a, i) => `${mark(i)}\ntouch ${quote(String(a))}`)].join('\n'),
+};
+const touchJoined = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  ...touchKeyed.type,
+  name: 'test.touchJoined',
+  apply: (_p, o) => [{ script: `touch ${quote(o.path)}`, display: `touch ${o.path}`, group: { ...touchGroup, arg: o.path } }],
+});
+
+test.serial('consecutive commands of one group kind run as one script; others break the group', async (t) => {
+  const d = dir();
+  writeFileSync(touchLog, '');
+  const r = await play([
+    touchJoined({ path: join(d, 'a') }), touchJoined({ path: join(d, 'b') }),
+    touchKeyed({ path: join(d, 'c') }),
+    touchJoined({ path: join(d, 'd') }), touchJoined({ path: join(d, 'e') }), touchJoined({ path: join(d, 'f') }),
+  ]);
+  t.deepEqual(r.statuses, Array(6).fill('changed'));
+  t.is(r.execs, 2, 'facts, then every change in one exec');
+  t.is(readFileSync(touchLog, 'utf8'), '2\n3\n', 'one script for a+b, one for d+e+f');
+  for (const f of 'abcdef') t.true(existsSync(join(d, f)));
+  writeFileSync(touchLog, '');
+  const alone = await play([touchJoined({ path: join(d, 'g') })]);
+  t.deepEqual(alone.statuses, ['changed']);
+  t.is(readFileSync(touchLog, 'utf8'), '', 'a single command runs its own script');
+});
+
+test.serial('a failing group script fails the task of the member it marked last; those before are done', async (t) => {
+  const d = dir();
+  const r = await play([
+    touchJoined({ path: join(d, 'a') }),
+    touchJoined({ path: join(d, 'missing', 'b') }),
+    touchJoined({ path: join(d, 'c') }),
+  ]);
+  t.false(r.ok);
+  t.deepEqual(r.statuses, ['changed', 'failed']);
+  t.is(r.results[1].title, join(d, 'missing', 'b'));
+  t.regex(r.results[1].error!.message, /missing/);
+  t.true(existsSync(join(d, 'a')));
+  t.false(existsSync(join(d, 'c')));
+});

@@ -142,6 +142,38 @@ export async function runTask(conn: Connection, task: Task, host: HostRunContext
   return result!;
 }
 
+type Member = { c: Command; q: Pending };
+/** One apply step: a command, or consecutive commands of one group kind carried out by one script. */
+interface ApplyStep {
+  step: StepSpec;
+  members: Member[];
+}
+
+const markLine = /^rb-member (\d+)$/gm;
+const mark = (i: number) => `printf 'rb-member %s\\n' ${i}`;
+/** The member a failed group step names last (0 when it named none). */
+function lastMark(stdout: string): number {
+  let last = 0;
+  for (const m of stdout.matchAll(markLine)) last = Number(m[1]);
+  return last;
+}
+
+function applySteps(commands: Member[]): ApplyStep[] {
+  const runs: Member[][] = [];
+  for (const m of commands) {
+    const prev = runs.at(-1)?.[0].c;
+    const joins = m.c.group && prev?.group?.kind === m.c.group.kind && Boolean(prev.agent) === Boolean(m.c.agent);
+    if (joins) runs.at(-1)!.push(m);
+    else runs.push([m]);
+  }
+  return runs.map((members) => {
+    const script = members.length === 1
+      ? members[0].c.script
+      : members[0].c.group!.script(members.map((m) => m.c.group!.arg), mark);
+    return { members, step: { script, errexit: true, stopOnFailure: true } };
+  });
+}
+
 interface Pending {
   item: Item;
   /** the task's result once known; a change stays pending until its batch has been applied */
@@ -149,9 +181,20 @@ interface Pending {
   commands?: Command[];
 }
 
+export interface RunTasksOptions {
+  /**
+   * The tasks to run once the list is through (a phase's notified handlers), given the tasks planned
+   * to change. They run in the same loop, so a handler may join the last pending changes: a first run
+   * then costs one exec for the facts and one for every change and the handlers.
+   */
+  after?(changed: Task[]): Task[];
+}
+
 /** Runs tasks in order; returns false at the first failure. */
-export async function runTasks(conn: Connection, tasks: Task[], host: HostRunContext, hooks: TaskHooks): Promise<boolean> {
+export async function runTasks(conn: Connection, tasks: Task[], host: HostRunContext, hooks: TaskHooks, opts: RunTasksOptions = {}): Promise<boolean> {
   const items = tasks.map((t) => prepare(t, host));
+  const changed: Task[] = [];
+  let afterAdded = !opts.after;
   const outputs = new Map<number, FactOutputs>(); // fact outputs by task index and key, valid for its plan
   let queue: Pending[] = []; // reported together, in order, once the changes among them are applied
   let batchKeys: string[] | undefined = []; // keys of the pending changes; undefined: anything
@@ -185,18 +228,19 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
     const refresh = refreshFrom !== undefined && refreshFrom < items.length && !hasLateFacts(items[refreshFrom])
       ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
-    const applySteps: StepSpec[] = commands.map(({ c }) => ({ script: c.script, errexit: true, stopOnFailure: true }));
-    const r = await runSteps(conn, [...applySteps, ...refresh.steps], {
+    const apply = applySteps(commands);
+    const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {
       ...runAs, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
     });
-    const failedAt = commands.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
+    const failedAt = apply.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
     if (failedAt >= 0) {
       const out = r.results[failedAt];
-      return { at: commands[failedAt].q.item, error: errors.command(commands[failedAt].c.display, out?.code ?? r.code, out?.stderr || out?.stdout || r.stderr) };
+      const { c, q } = apply[failedAt].members[lastMark(out?.stdout ?? '')] ?? apply[failedAt].members[0];
+      return { at: q.item, error: errors.command(c.display, out?.code ?? r.code, out?.stderr || out?.stdout || r.stderr) };
     }
     for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
-    if (refresh.steps.length && r.results.length === commands.length + refresh.steps.length) {
-      file(outputs, items, refreshFrom!, runAs, refresh, r.results.slice(commands.length));
+    if (refresh.steps.length && r.results.length === apply.length + refresh.steps.length) {
+      file(outputs, items, refreshFrom!, runAs, refresh, r.results.slice(apply.length));
     }
     return undefined;
   };
@@ -217,12 +261,21 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const changing = pendingChanges();
     if (!changing.length) return true;
     const item = items[i];
-    if (!sameUser(item.runAs, changing[0].item.runAs) || hasLateFacts(item) || !outputs.has(i)) return false;
+    if (!sameUser(item.runAs, changing[0].item.runAs) || hasLateFacts(item)) return false;
+    // a task that reads nothing plans the same before the pending changes as after them; its commands
+    // run after theirs, in order
+    if (!item.keys.length) return true;
+    if (!outputs.has(i)) return false;
     const keys = item.task.type.touches?.(item.task.options, item.ctx);
     return keys !== undefined && batchKeys !== undefined && !overlaps(keys, batchKeys);
   };
 
-  for (let i = 0; i < items.length; i++) {
+  for (let i = 0; ; i++) {
+    if (i === items.length && !afterAdded) {
+      afterAdded = true;
+      items.push(...opts.after!(changed).map((t) => prepare(t, host)));
+    }
+    if (i === items.length) break;
     if (hooks.stopped?.()) return settle();
     const item = items[i];
     if (!item.task.when) {
@@ -242,13 +295,15 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
         file(outputs, items, i, item.runAs, f, r.results);
       }
-      const p = plan(item, outputs.get(i)!);
+      const p = plan(item, outputs.get(i) ?? {});
       if (isNoop(p)) {
         entry.result = { status: 'ok', reason: p.noop };
       } else if (host.check) {
         // nothing changes under --check: the facts read for later tasks stay true
         entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
+        changed.push(item.task);
       } else {
+        changed.push(item.task);
         entry.commands = item.task.type.apply(p, item.task.options, item.ctx);
         entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
         const keys = item.task.type.touches?.(item.task.options, item.ctx);

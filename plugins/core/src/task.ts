@@ -72,6 +72,28 @@ export interface Command {
   display: string;
   /** needs the forwarded ssh agent: SSH_AUTH_SOCK is kept through sudo (e.g. `git fetch` over ssh as root) */
   agent?: boolean;
+  /**
+   * Commands of one kind that follow each other in an exec can be carried out by one script: 20 files
+   * written into a directory by one `mv` instead of 20 (every program started on a host costs a
+   * millisecond or two of its CPU, and a first run starts hundreds). `script` stays the way to run
+   * this command alone.
+   */
+  group?: CommandGroup;
+}
+
+/** How consecutive commands of one kind are carried out together (see Command.group). */
+export interface CommandGroup {
+  /** consecutive commands with the same kind share one script, e.g. `file.write` */
+  kind: string;
+  /** what this command contributes to the shared script */
+  arg: unknown;
+  /**
+   * The one script for the args of consecutive commands of this kind, in order, run under `set -e`.
+   * `mark(i)` is a shell line to put before the part that carries out member i: when the script fails,
+   * the task of the last member marked is reported as the failed one, and the members before it as
+   * done. So mark a member only once everything for the members before it is done.
+   */
+  script(args: unknown[], mark: (index: number) => string): string;
 }
 
 /** What a task knows about where it runs. */
