@@ -7,7 +7,7 @@ import { LocalConnection } from './local-connection.js';
 import { quote } from './quote.js';
 import { runPlaybook, type RunHost } from './runner.js';
 import { changes, defineTask } from './task.js';
-import { touch } from '../test/fixture-tasks.js';
+import { touch, touchKeyed } from '../test/fixture-tasks.js';
 import type { RunEvent } from './events.js';
 
 const append = defineTask<{ path: string; text: string }, Record<string, never>, unknown>({
@@ -57,6 +57,39 @@ test('a handler runs once at the end of the phase, after every notifying task, o
   const second = await play(phases, [host('h1')]);
   t.is(readFileSync(log, 'utf8'), 'task\nhandler\ntask\n', 'no change, no handler');
   t.false(second.tasks.some((e) => e.handler));
+});
+
+/** `append` that declares it reads nothing and may change anything, like a command run `always`. */
+const appendAlways = defineTask<{ path: string; text: string }, Record<string, never>, unknown>({
+  ...append.type, name: 'test.appendAlways', touches: () => [], changesAnything: () => true,
+});
+
+test('a handler without facts joins the last changes: a first run costs two execs; a failure keeps it from running', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const log = join(dir, 'log');
+  const phases = (extra: unknown[] = []) => [{
+    name: 'p',
+    tasks: [touchKeyed({ path: join(dir, 'a'), notify: 'note' }), touchKeyed({ path: join(dir, 'b') }), ...extra],
+    handlers: { note: appendAlways({ path: log, text: 'handler' }) },
+  }];
+  const first = await play(phases(), [host('h1')]);
+  t.is(first.result.recap.h1.execs, 2, 'facts, then both changes and the handler');
+  t.is(readFileSync(log, 'utf8'), 'handler\n');
+  t.deepEqual(first.tasks.map((e) => [e.title, e.status, Boolean(e.handler)]), [
+    [join(dir, 'a'), 'changed', false], [join(dir, 'b'), 'changed', false], ['note', 'changed', true],
+  ]);
+  const again = await play(phases(), [host('h1')]);
+  t.is(again.result.recap.h1.execs, 1);
+  t.false(again.tasks.some((e) => e.handler));
+
+  const d2 = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const failing = await play([{
+    name: 'p',
+    tasks: [touchKeyed({ path: join(d2, 'a'), notify: 'note' }), fail({})],
+    handlers: { note: appendAlways({ path: join(d2, 'log'), text: 'handler' }) },
+  }], [host('h1')]);
+  t.is(failing.result.exitCode, 1);
+  t.false(existsSync(join(d2, 'log')), 'no handler after a failed task');
 });
 
 test('--tags and --skip-tags select tasks; a failed task stops that host only', async (t) => {

@@ -159,31 +159,29 @@ async function runPhases(
     });
   };
   // runs tasks in order with batched round trips; false at the first failure
-  const runList = (phase: string, tasks: Task[], block?: 'rescue' | 'always', notified?: Set<string>) =>
-    runTasks(conn, tasks, ctx, {
-      start: (task) => opts.emit({ type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title }),
-      done: (task, result) => {
-        report(phase, result, false, block);
-        if (result.status === 'changed') task.notify.forEach((n) => notified?.add(n));
-      },
-      stopped: () => Boolean(state.aborted && !block),
+  const runList = (phase: string, tasks: Task[], block?: 'rescue' | 'always', handlers?: Record<string, Task>) => {
+    const handlerTasks = new Set<Task>();
+    // handlers run after the list, in declaration order, once each, whatever the order of notification;
+    // not at all when a task failed
+    const after = handlers && ((changed: Task[]) => {
+      const notified = new Set(changed.flatMap((t) => t.notify));
+      return Object.entries(handlers).filter(([name]) => notified.has(name)).map(([name, handler]) => {
+        const t = { ...handler, title: name };
+        handlerTasks.add(t);
+        return t;
+      });
     });
+    return runTasks(conn, tasks, ctx, {
+      start: (task) => opts.emit({
+        type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title, ...(handlerTasks.has(task) ? { handler: true } : {}),
+      }),
+      done: (task, result) => report(phase, result, handlerTasks.has(task), block),
+      stopped: () => Boolean(state.aborted && !block),
+    }, { after });
+  };
   for (const phase of phases) {
-    const notified = new Set<string>();
-    let ok = await runList(phase.name, phase.tasks, undefined, notified);
-    if (ok) {
-      // handlers run in declaration order, once each, whatever the order of notification
-      for (const [name, handler] of Object.entries(phase.handlers)) {
-        if (!notified.has(name)) continue;
-        opts.emit({ type: 'task:start', host: ctx.alias, phase: phase.name, task: handler.type.name, title: name, handler: true });
-        const result = await runTask(conn, { ...handler, title: name }, ctx);
-        report(phase.name, result, true);
-        if (result.status === 'failed') {
-          ok = false;
-          break;
-        }
-      }
-    } else if (phase.rescue.length) {
+    let ok = await runList(phase.name, phase.tasks, undefined, phase.handlers);
+    if (!ok && phase.rescue.length) {
       await runList(phase.name, phase.rescue, 'rescue');
     }
     if (phase.always.length) ok = (await runList(phase.name, phase.always, 'always')) && ok;
