@@ -54,11 +54,12 @@ test('apply: kept hashes stay, new ones verify; the script carries no password a
   t.is(cmd.display, 'write /etc/nginx/htpasswd/shop');
   t.false(cmd.script.includes('secret pw'));
   // the content is the single-quoted argument of the shell's printf: let a shell unquote it
-  const quoted = /printf '%s' ((?:'[^']*'|\\')+) >>/.exec(cmd.script)![1];
+  const quoted = /printf '%s' ((?:'[^']*'|\\')+) >/.exec(cmd.script)![1];
   const written = parseHtpasswd(execFileSync('sh', ['-c', `printf '%s' ${quoted}`], { encoding: 'utf8' }));
   t.is(written.get('alice'), ALICE.slice(6));
   t.true(verifyPassword('secret pw', written.get('bob')!));
-  t.regex(cmd.script, /install -m '?0640'? -o '?root'? -g '?www-data'?/);
+  t.regex(cmd.script, /umask 0137\n/, 'created with mode 0640');
+  t.regex(cmd.script, /chown '?root:www-data'? /);
 });
 
 test('apply: attributes only', (t) => {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { changes, errors, noop, quote, type Command, type Plan } from '@runbook/core';
-import { atomicWriteScript } from './atomic-write.js';
+import { atomicWrite } from './atomic-write.js';
 import { unifiedDiff } from './diff.js';
 import { DIFF_LIMIT, describeState, type FileState } from './file-fact.js';
 import { describeOwnership, ownershipChanges, ownershipDelta, ownershipScript, type Ownership } from './ownership.js';
@@ -75,6 +75,5 @@ export function applyContent(state: ContentState, spec: ContentSpec): Command[] 
     return [{ script, display: `set ${describeOwnership(state.fix ?? {})} of ${spec.path}` }];
   }
   const { path, content, mode, owner, group, backup } = spec;
-  const script = atomicWriteScript({ path, content, mode, owner, group, backup });
-  return [{ script, display: `write ${spec.path}` }];
+  return [atomicWrite({ path, content, mode, owner, group, backup }, `write ${spec.path}`)];
 }

@@ -1,8 +1,9 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOSTILE, run, tempDir } from '../test/helpers.js';
-import { directory } from './directory.js';
+import { directoriesScript, directory } from './directory.js';
 
 test('creates with parents, then ok in one exec; check mode creates nothing', async (t) => {
   const { dir, cleanup } = tempDir();
@@ -51,4 +52,25 @@ test('validation', (t) => {
   t.throws(() => directory({ path: '/' }), { message: /path: expected an absolute path other than \// });
   t.throws(() => directory({ path: '/x', state: 'gone' as never }), { message: /state: expected one of 'present', 'absent'/ });
   t.throws(() => directory({ path: '/x', owner: '-rf' }), { message: /owner: expected a user\/group name/ });
+});
+
+test('consecutive directories in one script: few programs, parents before children, every mode and owner', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  mkdirSync(join(dir, 'old'), { mode: 0o700 });
+  const ds = [
+    { path: join(dir, 'a'), create: true, recursive: false, mode: '0755', owner: 'root', group: 'root' },
+    { path: join(dir, 'a', 'b'), create: true, recursive: false, mode: '0750', owner: 'nobody', group: 'nogroup' },
+    { path: join(dir, 'x', 'y', 'z'), create: true, recursive: true, mode: '0755', owner: 'root', group: 'root' },
+    { path: join(dir, 'old'), create: false, recursive: false, mode: '0711' },
+  ];
+  const script = directoriesScript(ds);
+  t.is(script.match(/\bmkdir\b/g)?.length, 2, 'one mkdir per run of the same kind');
+  t.is(script.match(/\bchown\b/g)?.length, 2, 'one chown per owner');
+  t.is(script.match(/\bchmod\b/g)?.length, 3, 'one chmod per mode');
+  execFileSync('sh', ['-c', `set -e\n${script}`]);
+  const mode = (p: string) => (statSync(p).mode & 0o7777).toString(8);
+  t.deepEqual(ds.map((d) => mode(d.path)), ['755', '750', '755', '711']);
+  t.is(statSync(join(dir, 'a', 'b')).uid, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })));
+  t.notThrows(() => execFileSync('sh', ['-c', `set -e\n${script}`]), 'a second run finds them all: no mkdir fails');
 });

@@ -2,7 +2,7 @@
 import { ancestorKeys, changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
 import { describeState, fileFact, type FileState } from './file-fact.js';
 import { absolutePath, normalizeMode, oneOf, optionalAccount, optionalBoolean, requireObject } from './options.js';
-import { describeOwnership, ownershipChanges, ownershipDelta, ownershipScript, type Ownership } from './ownership.js';
+import { describeOwnership, ownershipChanges, ownershipDelta, type Ownership } from './ownership.js';
 
 export interface DirectoryOptions {
   /**
@@ -69,12 +69,52 @@ function check(f: FileState, o: DirectoryOptions) {
   return changes<DirState>(ownershipChanges(f, want(o)), { state: { fix } });
 }
 
+/** What one directory change needs, for the grouped script. */
+interface DirChange extends Ownership {
+  path: string;
+  create: boolean;
+  recursive: boolean;
+}
+
+/**
+ * One script for consecutive directory changes: the missing directories made by one `mkdir` per run of
+ * the same kind (plain, or with parents), then one `chown` per owner and one `chmod` per mode for all of
+ * them, where each directory used to start three programs.
+ */
+export function directoriesScript(ds: DirChange[], mark: (index: number) => string = () => ':'): string {
+  // modes and owners are set after every mkdir, so no directory is done before the last command: any
+  // failure is reported on the first one
+  const lines: string[] = [mark(0)];
+  ds.forEach((d, i) => {
+    if (!d.create) return;
+    const prev = ds[i - 1];
+    if (!prev?.create || prev.recursive !== d.recursive) lines.push('set --');
+    lines.push(`[ -d ${quote(d.path)} ] || set -- "$@" ${quote(d.path)}`);
+    const next = ds[i + 1];
+    if (!next?.create || next.recursive !== d.recursive) lines.push(`[ $# -eq 0 ] || mkdir ${d.recursive ? '-p ' : ''}-- "$@"`);
+  });
+  const byOwner = new Map<string, string[]>();
+  const byMode = new Map<string, string[]>();
+  for (const d of ds) {
+    if (d.owner !== undefined || d.group !== undefined) {
+      const spec = `${d.owner ?? ''}${d.group !== undefined ? `:${d.group}` : ''}`;
+      byOwner.set(spec, [...(byOwner.get(spec) ?? []), quote(d.path)]);
+    }
+    if (d.mode !== undefined) byMode.set(d.mode, [...(byMode.get(d.mode) ?? []), quote(d.path)]);
+  }
+  for (const [spec, paths] of byOwner) lines.push(`chown ${quote(spec)} -- ${paths.join(' ')}`);
+  for (const [mode, paths] of byMode) lines.push(`chmod ${mode} -- ${paths.join(' ')}`);
+  return lines.join('\n');
+}
+
 function apply(s: DirState, o: DirectoryOptions): Command[] {
-  const p = quote(o.path);
-  if (s.remove) return [{ script: `rm -rf -- ${p}`, display: `rm -rf ${o.path}` }];
-  const lines = s.create ? [`[ -d ${p} ] || mkdir ${o.recursive ? '-p ' : ''}-- ${p}`] : [];
-  lines.push(...ownershipScript(p, s.fix ?? {}));
-  return [{ script: lines.join('\n'), display: `${s.create ? 'mkdir' : 'chmod/chown'} ${o.path}` }];
+  if (s.remove) return [{ script: `rm -rf -- ${quote(o.path)}`, display: `rm -rf ${o.path}` }];
+  const change: DirChange = { path: o.path, create: Boolean(s.create), recursive: Boolean(o.recursive), ...s.fix };
+  return [{
+    script: directoriesScript([change]),
+    display: `${s.create ? 'mkdir' : 'chmod/chown'} ${o.path}`,
+    group: { kind: 'file.directory', arg: change, script: (args, mark) => directoriesScript(args as DirChange[], mark) },
+  }];
 }
 
 export const directoryType: TaskType<DirectoryOptions, { dir: FileState }, DirState> = {

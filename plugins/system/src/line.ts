@@ -4,7 +4,7 @@
  * fact and written atomically, guarded by the hash read as fact, so an edit made in between is never lost.
  */
 import { changes, defineTask, errors, noop, type Plan, type TaskType } from '@runbook/core';
-import { atomicWriteScript } from './atomic-write.js';
+import { atomicWrite } from './atomic-write.js';
 import { unifiedDiff } from './diff.js';
 import { fileFact, type FileState } from './file-fact.js';
 import { absolutePath, fail, oneOf, optionalBoolean, optionalString, requireObject } from './options.js';
@@ -126,7 +126,7 @@ export const lineType: TaskType<LineOptions, { file: FileState }, LineState> = {
   touches: (o) => [`path:${o.path}`],
   check: (facts, o) => check(facts.file, o),
   apply: (plan, o) => [
-    { script: atomicWriteScript({ path: o.path, content: plan.state!.content, expectSha256: plan.state!.expect }), display: `edit ${o.path}` },
+    atomicWrite({ path: o.path, content: plan.state!.content, expectSha256: plan.state!.expect }, `edit ${o.path}`),
   ],
 };
 

@@ -1,4 +1,5 @@
 /** `file.symlink`: a symbolic link pointing at a target, replaced atomically when it points elsewhere. */
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
 import { accountMatches, fileFact, type FileState } from './file-fact.js';
@@ -65,8 +66,8 @@ function apply(s: LinkState, o: SymlinkOptions): Command[] {
   if (!s.link) return [{ script: own.join('\n'), display: `chown -h ${o.path}` }];
   const dir = posix.dirname(o.path);
   const script = [
-    `tmp=$(mktemp -u ${quote(`${dir === '/' ? '' : dir}/.rb.XXXXXX`)})`,
-    `trap 'rm -f "$tmp"' EXIT`,
+    `tmp=${quote(`${dir === '/' ? '' : dir}/.rb.${randomBytes(6).toString('hex')}`)}`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
     `ln -sfn -- ${quote(o.target)} "$tmp"`,
     // the new link keeps the owner of what it replaces (stat without -L: the old link itself), as a
     // rewritten file does; an owner/group given in the options then overrides it
@@ -74,6 +75,7 @@ function apply(s: LinkState, o: SymlinkOptions): Command[] {
     ...own,
     // rename over the old link (or file): readers see the old target or the new one, never nothing
     `mv -Tf -- "$tmp" ${quote(o.path)}`,
+    'trap - EXIT',
   ].join('\n');
   return [{ script, display: `ln -s ${o.target} ${o.path}` }];
 }
