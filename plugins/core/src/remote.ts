@@ -21,7 +21,8 @@ export interface RunAs {
 
 /** The remote command line that evaluates the script given on stdin, as the wanted user. */
 export function remoteShell(runAs: RunAs): string {
-  const shell = `sh -c 'eval "$(cat)"'`;
+  // the shell reads its script from stdin (every step's own stdin is /dev/null)
+  const shell = 'sh -s';
   if (!runAs.sudo) return shell;
   return `sudo -n ${runAs.user ? `-u ${quote(runAs.user)} ` : ''}-H -- ${runAs.agent ? `env SSH_AUTH_SOCK="$SSH_AUTH_SOCK" ` : ''}${shell}`;
 }
@@ -42,10 +43,10 @@ export async function runSteps(
   if (steps.length === 0) return { results: [], stderr: '', code: 0 };
   const framed = frameSteps(steps, opts);
   const r = await conn.exec(remoteShell(opts), { stdin: framed.script });
-  const results = framed.parse(r.stdout);
+  const { results, stderr } = framed.parse(r.stdout, r.stderr);
   if (results.length === 0 && r.code !== 0) {
-    if (opts.sudo && /sudo:|password is required/.test(r.stderr)) throw errors.become(conn.alias, r.stderr);
-    throw errors.command('remote shell', r.code, r.stderr || r.stdout, { host: conn.alias });
+    if (opts.sudo && /sudo:|password is required/.test(stderr)) throw errors.become(conn.alias, stderr);
+    throw errors.command('remote shell', r.code, stderr || r.stdout, { host: conn.alias });
   }
-  return { results, stderr: r.stderr, code: r.code };
+  return { results, stderr, code: r.code };
 }

@@ -1,6 +1,11 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalConnection } from './local-connection.js';
 import { runSteps } from './remote.js';
+import { frameSteps } from './steps.js';
 
 const conn = new LocalConnection();
 
@@ -38,4 +43,20 @@ test('output that imitates a marker cannot forge a step result', async (t) => {
 test('a step may exit the subshell without breaking the framing', async (t) => {
   const r = await runSteps(conn, ['exit 0', 'echo second'], { sudo: false, stopOnFailure: true, errexit: true });
   t.is(r.results[1].stdout, 'second\n');
+});
+
+test('a script cut short in transit runs nothing', (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'rb-steps-'));
+  const framed = frameSteps([`touch ${join(d, 'first')}`, `touch ${join(d, 'second')}`], { stopOnFailure: true, errexit: true });
+  const cut = framed.script.slice(0, framed.script.lastIndexOf(`touch ${join(d, 'second')}`) + 5);
+  t.throws(() => execFileSync('sh', ['-s'], { input: cut, stdio: ['pipe', 'pipe', 'pipe'] }));
+  t.false(existsSync(join(d, 'first')), 'not even the first step ran');
+  execFileSync('sh', ['-s'], { input: framed.script, stdio: ['pipe', 'pipe', 'pipe'] });
+  t.true(existsSync(join(d, 'second')));
+});
+
+test('stderr outside any step is kept apart from the steps\' own', async (t) => {
+  const r = await runSteps(conn, ['echo mine >&2'], { sudo: false, stopOnFailure: true, errexit: true });
+  t.is(r.results[0].stderr, 'mine\n');
+  t.is(r.stderr, '');
 });

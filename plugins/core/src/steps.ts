@@ -22,8 +22,14 @@ export interface StepSpec {
 
 export interface FramedScript {
   script: string;
-  /** splits the exec's stdout back into step results (only the steps that ran) */
-  parse(stdout: string): StepResult[];
+  /** splits the exec's stdout and stderr back into step results (only the steps that ran) */
+  parse(stdout: string, stderr?: string): FramedOutput;
+}
+
+export interface FramedOutput {
+  results: StepResult[];
+  /** what the exec wrote to stderr outside any step (sudo's complaints, shell errors) */
+  stderr: string;
 }
 
 /**
@@ -33,24 +39,32 @@ export interface FramedScript {
  */
 export function frameSteps(steps: (string | StepSpec)[], opts: { stopOnFailure: boolean; errexit: boolean }): FramedScript {
   const nonce = randomBytes(6).toString('hex');
-  const lines = ['__rb_e=$(mktemp) || exit 97', 'trap \'rm -f "$__rb_e"\' EXIT', 'umask 022'];
+  // in braces: the shell parses the whole script before it runs any of it, so a script cut short in
+  // transit runs nothing
+  const lines = ['{', 'umask 022'];
   steps.forEach((raw, i) => {
     const step: StepSpec = typeof raw === 'string' ? { script: raw, ...opts } : raw;
+    // a step's stderr goes to the exec's own stderr, between markers of its own there: no temp file,
+    // no program started for the framing
     lines.push(
-      `printf '\\n<<RB:${nonce}:${i}\\n'`,
-      `( ${step.errexit ? 'set -e; ' : ''}${step.script}\n) </dev/null 2>"$__rb_e"; __rb_c=$?`,
-      `printf '\\n::RB:${nonce}:${i}\\n'; [ ! -s "$__rb_e" ] || cat "$__rb_e"; printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"`,
+      `printf '\\n<<RB:${nonce}:${i}\\n'; printf '\\n<<RB:${nonce}:${i}\\n' >&2`,
+      `( ${step.errexit ? 'set -e; ' : ''}${step.script}\n) </dev/null; __rb_c=$?`,
+      `printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"; printf '\\n>>RB:${nonce}:${i}\\n' >&2`,
     );
     if (step.stopOnFailure) lines.push(`[ "$__rb_c" -eq 0 ] || exit "$__rb_c"`);
   });
+  lines.push('}');
   const script = lines.join('\n') + '\n';
-  const parse = (stdout: string): StepResult[] => {
+  const parse = (stdout: string, stderr = ''): FramedOutput => {
     const results: StepResult[] = [];
-    const re = new RegExp(`\\n<<RB:${nonce}:(\\d+)\\n([\\s\\S]*?)\\n::RB:${nonce}:\\1\\n([\\s\\S]*?)\\n>>RB:${nonce}:\\1:(\\d+)\\n`, 'g');
-    for (const m of ('\n' + stdout).matchAll(re)) {
-      results[Number(m[1])] = { stdout: m[2], stderr: m[3], code: Number(m[4]) };
-    }
-    return results;
+    const out = new RegExp(`\\n<<RB:${nonce}:(\\d+)\\n([\\s\\S]*?)\\n>>RB:${nonce}:\\1:(\\d+)\\n`, 'g');
+    for (const m of ('\n' + stdout).matchAll(out)) results[Number(m[1])] = { stdout: m[2], stderr: '', code: Number(m[3]) };
+    const err = new RegExp(`\\n<<RB:${nonce}:(\\d+)\\n([\\s\\S]*?)\\n>>RB:${nonce}:\\1\\n`, 'g');
+    const outside = ('\n' + stderr).replace(err, (_all, i: string, text: string) => {
+      if (results[Number(i)]) results[Number(i)].stderr = text;
+      return '\n';
+    });
+    return { results, stderr: outside.replace(/^\n+/, '') };
   };
   return { script, parse };
 }

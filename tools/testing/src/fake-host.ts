@@ -36,7 +36,7 @@ export interface FakeStep {
 }
 
 export interface FakeExec {
-  /** the remote command line (`sh -c …`, with `sudo -n …` when the task runs as another user) */
+  /** the remote command line (`sh -s`, with `sudo -n …` when the task runs as another user) */
   command: string;
   sudo: boolean;
   steps: FakeStep[];
@@ -44,15 +44,15 @@ export interface FakeExec {
 
 /** Splits a framed script (core's frameSteps) back into its steps. */
 export function parseFramedScript(script: string): FakeStep[] {
-  const first = /printf '\\n<<RB:([0-9a-f]+):0\\n'\n/.exec(script);
+  const first = /printf '\\n<<RB:([0-9a-f]+):0\\n'; /.exec(script);
   if (!first) return [];
   const nonce = first[1];
   const steps: FakeStep[] = [];
   for (let i = 0; ; i++) {
-    const open = `printf '\\n<<RB:${nonce}:${i}\\n'\n( `;
+    const open = `printf '\\n<<RB:${nonce}:${i}\\n'; printf '\\n<<RB:${nonce}:${i}\\n' >&2\n( `;
     const start = script.indexOf(open);
     if (start < 0) break;
-    const close = `\n) </dev/null 2>"$__rb_e"; __rb_c=$?\nprintf '\\n::RB:${nonce}:${i}\\n'`;
+    const close = `\n) </dev/null; __rb_c=$?\nprintf '\\n>>RB:${nonce}:${i}:%s\\n'`;
     const end = script.indexOf(close, start);
     if (end < 0) throw new Error(`fake host: step ${i} of a framed script has no end`);
     let body = script.slice(start + open.length, end);
@@ -107,6 +107,7 @@ export class FakeConnection implements Connection {
     this.execs.push({ command, sudo: /^sudo -n /.test(command), steps });
     const nonce = /<<RB:([0-9a-f]+):0/.exec(stdin)?.[1] ?? '';
     let stdout = '';
+    let stderr = '';
     let code = 0;
     for (const [i, step] of steps.entries()) {
       let r: { stdout: string; stderr: string; code: number };
@@ -117,14 +118,15 @@ export class FakeConnection implements Connection {
         this.applied.push(step.script);
         r = norm(this.onApply?.(step.script, this) ?? '');
       }
-      stdout += `\n<<RB:${nonce}:${i}\n${r.stdout}\n::RB:${nonce}:${i}\n${r.stderr}\n>>RB:${nonce}:${i}:${r.code}\n`;
+      stdout += `\n<<RB:${nonce}:${i}\n${r.stdout}\n>>RB:${nonce}:${i}:${r.code}\n`;
+      stderr += `\n<<RB:${nonce}:${i}\n${r.stderr}\n>>RB:${nonce}:${i}\n`;
       if (r.code !== 0 && step.stopOnFailure) {
         code = r.code;
         break;
       }
     }
-    this.stats.bytesReceived += stdout.length;
-    return { stdout, stderr: '', code };
+    this.stats.bytesReceived += stdout.length + stderr.length;
+    return { stdout, stderr, code };
   }
 
   /** Runs tasks through core's executor on this fake host (login user root unless given). */
