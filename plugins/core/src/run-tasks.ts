@@ -69,7 +69,7 @@ interface FactSteps {
 function factSteps(items: Item[], from: number, runAs: RunAs): FactSteps {
   const owners: StepOwners[] = [];
   const groups = new Map<string, StepOwners>();
-  for (let j = from; j < batchEnd(items, from, runAs); j++) {
+  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) {
     for (const key of items[j].keys) {
       const group = items[j].requests[key].group;
       const grouped = group && groups.get(group.kind);
@@ -92,7 +92,7 @@ type FactOutputs = Record<string, FactOutput>;
 
 /** Files fact outputs under the task and key they belong to. */
 function file(outputs: Map<number, FactOutputs>, items: Item[], from: number, runAs: RunAs, f: FactSteps, results: StepResult[]) {
-  for (let j = from; j < batchEnd(items, from, runAs); j++) outputs.set(j, {});
+  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) outputs.set(j, {});
   f.owners.forEach((o, k) => {
     const result = results[k];
     if (!result) return;
