@@ -13,3 +13,4 @@ export { git, gitType, type GitOptions } from './git.js';
 export { download, downloadType, type DownloadOptions } from './download.js';
 export { unifiedDiff } from './diff.js';
 export { fileFact, type FileState } from './file-fact.js';
+export { atomicWrite, type AtomicWrite } from './atomic-write.js';
