@@ -6,8 +6,10 @@
  * resource keys (`touches`) and none overlaps a key of an earlier change still pending: a task planned
  * from facts read before those changes is then planned exactly as it would be after them. A task that
  * overlaps (or declares nothing) first flushes the pending changes, in one exec together with a fresh
- * read of its own facts and those after it, and is planned from those. So a no-op run costs one exec per
- * host (per user switch), and a first run of independent files, directories and units a few more.
+ * read of its own facts and those after it, and is planned from those. A task that reads no facts joins
+ * any batch. So a no-op run costs one exec per host (per user switch), and a first run of independent
+ * files, directories and units one more. Within an exec, consecutive commands of one group kind run as
+ * one script (`Command.group`). The phase's handlers run in the same loop, after its tasks (`after`).
  * Results are reported in task order, each task's start and end together once its fate is known.
  */
 import type { Connection } from './connection.js';
