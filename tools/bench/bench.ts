@@ -53,6 +53,31 @@ const sh = (cmd: string, args: string[], o: { cwd?: string } = {}): Promise<{ co
 
 const readNum = (f: string): number => { try { return Number(fs.readFileSync(f, 'utf8').trim()); } catch { return 0; } };
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Busy share of the machine's CPUs over `ms` (from /proc/stat). */
+async function busy(ms: number): Promise<number> {
+  const read = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const a = read();
+  await sleep(ms);
+  const d = read().map((x, i) => x - a[i]);
+  const total = d.reduce((x, y) => x + y, 0);
+  return total ? 1 - (d[3] + d[4]) / total : 0;
+}
+
+/**
+ * Hosts answer ssh before their systemd is done booting, and the set they replaced is still being
+ * deleted: a run started then measures the boot too, and a 1-second run more than a 20-second one. So
+ * every host's boot is waited for (`systemctl is-system-running --wait`, one login each, as a real
+ * server has had logins before), then until the machine is quiet (under 15% busy over half a second,
+ * at most 30 s). Both tools get the same.
+ */
+async function settle(hs: HostSet): Promise<void> {
+  const t0 = Date.now();
+  await Promise.all(hs.hosts.map((h) => sh('ssh', ['-F', hs.sshConfigFile, h.name, 'timeout 60 systemctl is-system-running --wait >/dev/null'])));
+  while (Date.now() - t0 < 30_000 && (await busy(500)) > 0.15);
+  log(`  settled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 /** Every descendant of pid (through /proc/<pid>/task/<tid>/children). */
 function descendants(pid: number): number[] {
   const outPids: number[] = [];
@@ -271,6 +296,7 @@ try {
         const t0 = Date.now();
         hs = await up({ set: SET, count: size }); // replaces the set: clean hosts
         log(`${variant} @ ${size} hosts, run ${r + 1}/${n}: hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        await settle(hs);
         const tool = variant === 'runbook' ? runbookTool() : ansibleTool(variant.slice('ansible-'.length) as 'default', size);
         try {
           tool.prepare(hs);
