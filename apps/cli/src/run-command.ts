@@ -1,7 +1,7 @@
 /** `run <playbook> --env E` and `run hosts --env E`. */
 import {
   errors, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
-  type EventSink, type HostSpec, type RunHost,
+  type Connection, type EventSink, type HostKeyPolicy, type HostSpec, type RunHost,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
 import { connectHost } from './connect-host.js';
@@ -37,26 +37,73 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
     return 0;
   }
 
-  const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
-  const secrets = await loadSecrets(config.secretsDir, args.env);
-  const out = await reporter(args);
-  const specs = new Map(hosts.map((h) => [h.alias, h]));
-  const result = await runPlaybook({
-    playbook,
-    context: { env: args.env, config, secrets, options: { rollbackTo: args.to } },
-    hosts: hosts.map((h) => toRunHost(h, args.env!)),
-    connect: (h) => connectHost(specs.get(h.alias)!, { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts }),
-    emit: maskedSink(out.sink),
-    check: args.check,
-    diff: args.diff,
-    tags: args.tags,
-    skipTags: args.skipTags,
-    forks: args.forks,
-    serial: args.serial,
-    maxFail: args.maxFail,
-  });
-  await out.done();
-  return result.exitCode;
+  const sshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
+  // all hosts at once (no --serial, no smaller --forks): connect now, log in once every task is planned
+  const early = !args.serial && (args.forks === undefined || args.forks >= hosts.length) ? connectEarly(hosts, sshOptions) : undefined;
+  try {
+    const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
+    const secrets = await loadSecrets(config.secretsDir, args.env);
+    const out = await reporter(args);
+    const specs = new Map(hosts.map((h) => [h.alias, h]));
+    const result = await runPlaybook({
+      playbook,
+      context: { env: args.env, config, secrets, options: { rollbackTo: args.to } },
+      hosts: hosts.map((h) => toRunHost(h, args.env!)),
+      connect: (h) => early?.take(h.alias) ?? connectHost(specs.get(h.alias)!, sshOptions),
+      planned: () => early?.login(),
+      emit: maskedSink(out.sink),
+      check: args.check,
+      diff: args.diff,
+      tags: args.tags,
+      skipTags: args.skipTags,
+      forks: args.forks,
+      serial: args.serial,
+      maxFail: args.maxFail,
+    });
+    await out.done();
+    return result.exitCode;
+  } finally {
+    early?.abandon();
+  }
+}
+
+/**
+ * Connections started before the playbook is loaded: TCP, the key exchange and the host key check run
+ * while the playbook loads and every host's tasks are built, which is most of a small run's wall time.
+ * The logins wait until `login()` (so a bad option still fails before anyone logs in to a host), and
+ * are abandoned if it never comes. A connection that failed while its login waited is tried once more
+ * when taken (a vault password prompt may outlast sshd's LoginGraceTime).
+ */
+function connectEarly(hosts: HostSpec[], opts: { hostKeyPolicy?: HostKeyPolicy; projectKnownHosts: string }) {
+  let open!: () => void;
+  let refuse!: (e: Error) => void;
+  const gate = new Promise<void>((res, rej) => { open = res; refuse = rej; });
+  gate.catch(() => {});
+  let opened = false;
+  const pending = new Map(hosts.map((h) => {
+    const entry = { spec: h, p: connectHost(h, { ...opts, loginAfter: gate }), failedWaiting: false };
+    entry.p.catch(() => void (entry.failedWaiting = !opened));
+    return [h.alias, entry] as const;
+  }));
+  return {
+    login() {
+      opened = true;
+      open();
+    },
+    take(alias: string): Promise<Connection> | undefined {
+      const e = pending.get(alias);
+      if (!e) return undefined;
+      pending.delete(alias);
+      // a failure before the logins were let through may be the wait's (sshd gave up): once more, now
+      return e.p.catch((err) => (e.failedWaiting ? connectHost(e.spec, opts) : Promise.reject(err)));
+    },
+    /** closes what was never taken; logins that still wait give up */
+    abandon() {
+      if (!opened) refuse(new Error('the run stopped before connecting'));
+      for (const { p } of pending.values()) p.then((c) => c.close(), () => {});
+      pending.clear();
+    },
+  };
 }
 
 function printHosts(hosts: HostSpec[], json: boolean): void {

@@ -111,6 +111,19 @@ test.serial('a malformed inventory exits 4 before any connection, naming file, l
   t.regex(unknown.stderr, /unknown env "nope".*local/);
 });
 
+test.serial('a bad task option exits 4 and nobody logs in to any host, though the run connects early', async (t) => {
+  const logins = async () => Promise.all(names.map(async (h) =>
+    Number((await ssh(hosts, h, "journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey for deploy' || true")).stdout.trim())));
+  const before = await logins();
+  const r = await run(project, [join(fixtures, 'bad-option.ts'), '--env', 'local']);
+  t.is(r.code, 4, r.stderr + r.stdout);
+  t.regex(r.stderr, /path.*absolute|absolute.*path/i);
+  t.deepEqual(await logins(), before, 'no deploy login during the failed run');
+  const ok = await run(project, [join(fixtures, 'bad-option.ts'), '--env', 'local', '--limit', names[0]]);
+  t.is(ok.code, 0, ok.stderr + ok.stdout);
+  t.deepEqual(await logins(), before.map((n, i) => (i === 0 ? n + 1 : n)), 'one login, on the host that ran');
+});
+
 test.serial('become: sudo -n for the deploy login, becomeUser, and become: false', async (t) => {
   const r = await run(project, [join(fixtures, 'who.ts'), '--env', 'local', '--limit', names[0]]);
   t.is(r.code, 0, r.stderr + r.stdout);

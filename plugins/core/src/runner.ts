@@ -22,6 +22,8 @@ export interface RunOptions {
   context: PlaybookContext;
   hosts: RunHost[];
   connect(host: RunHost): Promise<Connection>;
+  /** called once every host's tasks are built, before the first connect (the CLI's logins wait for it) */
+  planned?(): void;
   emit: EventSink;
   check?: boolean;
   /** include unified diffs in task events */
@@ -90,6 +92,7 @@ export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' |
 
 export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   const plans = await planPhases(opts);
+  opts.planned?.();
   const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
   const maxFail = parseMaxFail(opts.maxFail);
   const state = { aborted: undefined as string | undefined, failedHosts: 0 };

@@ -40,6 +40,12 @@ export interface SshOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** where accept-new records keys: the project's known_hosts */
   projectKnownHosts: string;
+  /**
+   * Log in only once this settles (rejected: give up). Connecting, the key exchange and the host key
+   * check go on meanwhile: the CLI connects while the playbook loads and every task is planned, and
+   * nobody logs in to a host before that succeeded.
+   */
+  loginAfter?: Promise<unknown>;
 }
 
 const defaultIdentities = () => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f));
@@ -92,6 +98,37 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
   };
 }
 
+/**
+ * Holds every hop's login until `loginAfter` settles. ssh2's own timeout would count the wait, so it is
+ * replaced by ours: the connect timeout for reaching the point of login, and again from the gate's
+ * opening to the end of the login (sshd's LoginGraceTime, 2 minutes by default, bounds the wait itself).
+ */
+function gateLogin(configs: { authHandler?: object[]; readyTimeout: number }[], loginAfter: Promise<unknown>, limitMs: number, sock: Socket) {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => sock.destroy(new Error('Timed out while waiting for handshake')), limitMs);
+  };
+  let opened = false;
+  arm();
+  for (const config of configs) {
+    const methods = [...(config.authHandler ?? [])];
+    config.readyTimeout = 0;
+    (config as { authHandler?: unknown }).authHandler = (_left: unknown, _partial: unknown, next: (m: object | false) => void) => {
+      if (!opened) clearTimeout(timer);
+      loginAfter.then(
+        () => {
+          if (!opened) arm();
+          opened = true;
+          next(methods.shift() ?? false);
+        },
+        () => next(false),
+      );
+    };
+  }
+  return { done: () => clearTimeout(timer) };
+}
+
 export class SshConnection implements Connection {
   readonly stats = newStats();
   // `client` owns the hop chain; `session` is the connected last hop. Exec goes to `session` directly:
@@ -108,7 +145,9 @@ export class SshConnection implements Connection {
     // channel open after the first waits ~40 ms for a delayed ACK (an exec cost 45 ms instead of 3), and
     // the handshake's small packets wait the same way. It is made right before client.connect(), which
     // hands it to ssh2 synchronously, so ssh2 hears every socket event (errors, timeout) itself.
-    configs[0].sock = tcpConnect({ host: configs[0].host, port: configs[0].port, noDelay: true });
+    const sock = tcpConnect({ host: configs[0].host, port: configs[0].port, noDelay: true });
+    configs[0].sock = sock;
+    const gate = opts.loginAfter && gateLogin(configs, opts.loginAfter, (target.connectTimeout ?? 10) * 1000, sock);
     const client = new SSH2Promise(configs as never, true);
     let session: unknown;
     try {
@@ -116,6 +155,8 @@ export class SshConnection implements Connection {
     } catch (e) {
       await client.close().catch(() => {});
       throw hostKeyProblem.error ?? classifyConnectError(target, e);
+    } finally {
+      gate?.done();
     }
     const conn = new SshConnection(target.alias, client, session);
     conn.stats.connectMs = Date.now() - started;
