@@ -43,3 +43,14 @@ test('a syntax error names the file, line and column', async (t) => {
   const e = await t.throwsAsync(loadModule(join(d, 'bad.ts')));
   t.regex(e!.message, /bad\.ts:2:\d+/);
 });
+
+test('a changed module never loads from a stale transpile cache', async (t) => {
+  const d = project();
+  const file = join(d, 'play.ts');
+  writeFileSync(file, 'const n: number = 1;\nexport default n;\n');
+  t.is((await loadModule(file)).default, 1);
+  writeFileSync(file, 'const n: number = 2;\nexport default n;\n');
+  t.is((await loadModule(file)).default, 2);
+  writeFileSync(file, 'const n: number = 1;\nexport default n;\n');
+  t.is((await loadModule(file)).default, 1, 'the first version again, from the cache');
+});
