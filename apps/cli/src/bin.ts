@@ -3,6 +3,11 @@
  * The `run` command. `--version` and `--help` answer before anything heavy is loaded.
  */
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22.1+: V8 keeps compiled code on disk, so later runs skip most of the parsing and compiling of
+// Runbook, ssh2 and yaml (a no-op run is mostly startup); older Nodes have no such call
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--version') || argv.includes('-V')) {
