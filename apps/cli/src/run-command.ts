@@ -1,7 +1,7 @@
 /** `run <playbook> --env E` and `run hosts --env E`. */
 import {
   errors, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
-  type Connection, type EventSink, type HostKeyPolicy, type HostSpec, type RunHost,
+  type Connection, type EventSink, type HostSpec, type RunHost, type SshOptions,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
 import { connectHost } from './connect-host.js';
@@ -37,7 +37,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
     return 0;
   }
 
-  const sshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
+  const sshOptions: SshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
   // all hosts at once (no --serial, no smaller --forks): connect now, log in once every task is planned
   const early = !args.serial && (args.forks === undefined || args.forks >= hosts.length) ? connectEarly(hosts, sshOptions) : undefined;
   try {
@@ -74,7 +74,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
  * are abandoned if it never comes. A connection that failed while its login waited is tried once more
  * when taken (a vault password prompt may outlast sshd's LoginGraceTime).
  */
-function connectEarly(hosts: HostSpec[], opts: { hostKeyPolicy?: HostKeyPolicy; projectKnownHosts: string }) {
+function connectEarly(hosts: HostSpec[], opts: SshOptions) {
   let open!: () => void;
   let refuse!: (e: Error) => void;
   const gate = new Promise<void>((res, rej) => { open = res; refuse = rej; });
