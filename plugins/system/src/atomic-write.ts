@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { quote, type Command } from '@runbook/core';
 import { ownershipScript, type Ownership } from './ownership.js';
+
 export interface AtomicWrite extends Ownership {
   path: string;
   content: Buffer;
