@@ -2,32 +2,21 @@
  * End to end: the `run` binary against three real test hosts (systemd, sshd), as a user would run it.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { repo, runCli as run, sshRoot as ssh, type Run } from './helpers/stack.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
-const bin = join(repo, 'apps/cli/dist/bin.js');
 const example = join(repo, 'playbooks/example.ts');
 const fixtures = join(import.meta.dirname, 'fixtures');
 
-interface Run { code: number; stdout: string; stderr: string }
-const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((res) => {
-    execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-      res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
 const recapOf = (r: Run) => {
   const last = r.stdout.trim().split('\n').pop()!;
   const recap = JSON.parse(last);
   if (recap.type !== 'recap') throw new Error(`last line is not the recap: ${last}`);
   return recap.hosts as Record<string, { ok: number; changed: number; failed: number; unreachable: boolean; execs: number }>;
 };
-const ssh = (hosts: HostSet, host: string, command: string): Promise<Run> =>
-  new Promise((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
-    res({ code: err ? 1 : 0, stdout, stderr })));
 
 let hosts: HostSet;
 let project: string;

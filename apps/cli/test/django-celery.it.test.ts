@@ -7,44 +7,23 @@
  * cannot boot.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { BRIDGE_ADDRESS, up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { join } from 'node:path';
+import { quote } from '@runbook/core';
+import { up, type HostSet } from '@runbook/testhosts';
+import { dragonflyRelease, recap, repo, sshRoot, stackProject } from './helpers/stack.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
-const bin = join(repo, 'apps/cli/dist/bin.js');
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
-const redisServer = readFileSync('/usr/bin/redis-server');
-const redisSha = createHash('sha256').update(redisServer).digest('hex');
 
-interface Run { code: number; stdout: string; stderr: string }
-const run = (cwd: string, args: string[]): Promise<Run> =>
-  new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
-const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
-const ssh = (command: string) =>
-  new Promise<Run>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${hosts.hosts[0].name}`, command], (err, stdout, stderr) =>
-    res({ code: err ? 1 : 0, stdout, stderr })));
-const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const ssh = (command: string) => sshRoot(hosts, hosts.hosts[0].name, command);
 
 let hosts: HostSet;
-let project: string;
-let server: Server;
-const outputs: string[] = [];
+let project: ReturnType<typeof stackProject>;
+let release: Awaited<ReturnType<typeof dragonflyRelease>> | undefined;
 
 test.before(async () => {
   hosts = await up({ set: 'itdjcelery', count: 1 });
-  server = createServer((req, res) => (req.url === '/v1.27.1/dragonfly-x86_64' ? res.end(redisServer) : res.writeHead(404).end()));
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, BRIDGE_ADDRESS, ok));
-  const url = `http://${BRIDGE_ADDRESS}:${(server.address() as AddressInfo).port}/v1.27.1/dragonfly-x86_64`;
-  project = mkdtempSync(join(tmpdir(), 'rb-djcelery-'));
-  symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
-  writeFileSync(join(project, 'runbook.config.ts'), `
+  release = await dragonflyRelease();
+  project = stackProject('itdjcelery', `
 import { app } from '@runbook/app';
 import { celery } from '@runbook/celery';
 import { defineConfig } from '@runbook/core';
@@ -57,25 +36,18 @@ export default defineConfig({
           packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
     gunicorn(),
     nginx(),
-    dragonfly({ url: ${JSON.stringify(url)}, sha256: ${JSON.stringify(redisSha)} }),
+    dragonfly({ url: ${JSON.stringify(release.url)}, sha256: ${JSON.stringify(release.sha256)} }),
     celery({ concurrency: 1 }), // -A demo: celery finds demo/celery.py
   ],
 });
-`);
-  writeInventory('itdjcelery', join(project, 'inventories/stg.yml'), { user: 'deploy' });
-  mkdirSync(join(project, 'secrets'));
-  writeFileSync(join(project, 'secrets/stg.env'), `SECRET_KEY=key-${sentinel}\nDRAGONFLY_PASSWORD=df-${sentinel}\n`);
+`, `SECRET_KEY=key-${sentinel}\nDRAGONFLY_PASSWORD=df-${sentinel}\n`);
 });
 test.after.always(async () => {
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await release?.close();
   await hosts?.down();
 });
 
-const runs = async (args: string[]) => {
-  const r = await run(project, args);
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const runs = (args: string[]) => project.run(args);
 
 test.serial('configure twice (0 changed the second time) and deploy: the page and the worker', async (t) => {
   const first = await runs(['configure', '--env', 'stg', '--json']);
@@ -93,7 +65,7 @@ test.serial('configure twice (0 changed the second time) and deploy: the page an
 test.serial('a task round trip: manage.py shell on the host → dragonfly → the worker → the result', async (t) => {
   const hostname = (await ssh('hostname')).stdout.trim();
   const code = "from pages.tasks import ping; import json; print(json.dumps(ping.delay('hello-worker').get(timeout=30)))";
-  const r = await ssh(`runuser -u demo -- sh -c ${shq(`cd /srv/demo/current && set -a && . /srv/demo/shared/.env && set +a && .venv/bin/python manage.py shell -c ${shq(code)}`)}`);
+  const r = await ssh(`runuser -u demo -- sh -c ${quote(`cd /srv/demo/current && set -a && . /srv/demo/shared/.env && set +a && .venv/bin/python manage.py shell -c ${quote(code)}`)}`);
   t.is(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as { value: string; worker: string; visits: number };
   t.is(result.value, 'hello-worker');
@@ -104,6 +76,6 @@ test.serial('a task round trip: manage.py shell on the host → dragonfly → th
 });
 
 test.serial('no secret in any output', (t) => {
-  t.true(outputs.length > 0);
-  for (const out of outputs) t.false(out.includes(sentinel), out.slice(0, 500));
+  t.true(project.outputs.length > 0);
+  for (const out of project.outputs) t.false(out.includes(sentinel), out.slice(0, 500));
 });

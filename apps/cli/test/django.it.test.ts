@@ -5,23 +5,15 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { join } from 'node:path';
+import { up, type HostSet } from '@runbook/testhosts';
+import { recap, repo, sshRoot, stackProject } from './helpers/stack.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
-const bin = join(repo, 'apps/cli/dist/bin.js');
 const password = 'wall-' + Math.random().toString(36).slice(2);
 
-interface Run { code: number; stdout: string; stderr: string }
-const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
-const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
-const ssh = (command: string, host: string) =>
-  new Promise<Run>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
-    res({ code: err ? 1 : 0, stdout, stderr })));
+const ssh = (command: string, host: string) => sshRoot(hosts, host, command);
 
 const auth = () => ({ Authorization: 'Basic ' + Buffer.from(`wall-user:${password}`).toString('base64') });
 /** The release the page shows, through nginx and the wall. */
@@ -52,14 +44,11 @@ async function demoWithMigration(name: string, code: string[]): Promise<string> 
 }
 
 let hosts: HostSet;
-let project: string;
-const outputs: string[] = [];
+let project: ReturnType<typeof stackProject>;
 
 test.before(async () => {
   hosts = await up({ set: 'itdjango', count: 2 });
-  project = mkdtempSync(join(tmpdir(), 'rb-django-'));
-  symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
-  writeFileSync(join(project, 'runbook.config.ts'), `
+  project = stackProject('itdjango', `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';
@@ -74,20 +63,13 @@ export default defineConfig({
     basicAuth({ envs: ['stg'] }),
   ],
 });
-`);
-  writeInventory('itdjango', join(project, 'inventories/stg.yml'), { user: 'deploy' });
-  mkdirSync(join(project, 'secrets'));
-  writeFileSync(join(project, 'secrets/stg.env'), `SECRET_KEY=stg-key-${password}\nAUTH_WALL_USERNAME=wall-user\nAUTH_WALL_PASSWORD=${password}\n`);
+`, `SECRET_KEY=stg-key-${password}\nAUTH_WALL_USERNAME=wall-user\nAUTH_WALL_PASSWORD=${password}\n`);
 });
 test.after.always(async () => {
   await hosts?.down();
 });
 
-const runs = async (args: string[], env: Record<string, string> = {}) => {
-  const r = await run(project, args, env);
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const runs = (args: string[], env: Record<string, string> = {}) => project.run(args, env);
 
 test.serial('configure provisions both hosts; the second configure changes nothing', async (t) => {
   const first = await runs(['configure', '--env', 'stg', '--json']);
@@ -228,6 +210,6 @@ test.serial('a deploy against a held lock fails on that host, says who holds it,
 });
 
 test.serial('the wall password and the secret key never appear in any output', (t) => {
-  t.true(outputs.length > 0);
-  for (const out of outputs) t.false(out.includes(password), out.slice(0, 500));
+  t.true(project.outputs.length > 0);
+  for (const out of project.outputs) t.false(out.includes(password), out.slice(0, 500));
 });

@@ -12,36 +12,18 @@
  * plugin's own test does. Fails (never skips) when the hosts cannot boot.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { BRIDGE_ADDRESS, up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { join } from 'node:path';
+import { quote } from '@runbook/core';
+import { up, type HostSet } from '@runbook/testhosts';
+import { dragonflyRelease, recap, repo, sshRoot, stackProject } from './helpers/stack.js';
 
-const repo = resolve(import.meta.dirname, '../../..');
-const bin = join(repo, 'apps/cli/dist/bin.js');
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
-const redisServer = readFileSync('/usr/bin/redis-server');
-const redisSha = createHash('sha256').update(redisServer).digest('hex');
 const APP = 'hooks';
 
-interface Run { code: number; stdout: string; stderr: string; seconds: number }
-const run = (cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> => {
-  const start = performance.now();
-  return new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
-    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (performance.now() - start) / 1000 })));
-};
-const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
-const ssh = (command: string, host: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
-    res({ code: err ? 1 : 0, stdout, stderr })));
+const ssh = (command: string, host: string) => sshRoot(hosts, host, command);
 /** A command of the app on the host: as its user, in the live release, with its .env. */
 const asApp = (command: string, host: string) =>
-  ssh(`runuser -u ${APP} -- sh -c ${shq(`cd /srv/${APP}/current && set -a && . /srv/${APP}/shared/.env && set +a && ${command}`)}`, host);
-const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  ssh(`runuser -u ${APP} -- sh -c ${quote(`cd /srv/${APP}/current && set -a && . /srv/${APP}/shared/.env && set +a && ${command}`)}`, host);
 /** redis-cli on the host with the password from dragonfly's EnvironmentFile (never on a command line). */
 const ping = async (host: string) => (await ssh('set -a; . /etc/dragonfly/dragonfly.env; redis-cli ping 2>&1', host)).stdout.trim();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,21 +45,14 @@ async function processed(address: string, id: string, until: (e: ProcessedEvent)
 }
 
 let hosts: HostSet;
-let project: string;
-let server: Server;
-const outputs: string[] = [];
+let project: ReturnType<typeof stackProject>;
+let release: Awaited<ReturnType<typeof dragonflyRelease>> | undefined;
 const times: string[] = [];
 
 test.before(async () => {
   hosts = await up({ set: 'itflask', count: 2 });
-  // the dragonfly "release server", on the bridge the hosts reach (it exists while a host set is up)
-  server = createServer((req, res) => (req.url === '/v1.27.1/dragonfly-x86_64' ? res.end(redisServer) : res.writeHead(404).end()));
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, BRIDGE_ADDRESS, ok));
-  const url = `http://${BRIDGE_ADDRESS}:${(server.address() as AddressInfo).port}/v1.27.1/dragonfly-x86_64`;
-
-  project = mkdtempSync(join(tmpdir(), 'rb-flask-'));
-  symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
-  writeFileSync(join(project, 'runbook.config.ts'), `
+  release = await dragonflyRelease();
+  project = stackProject('itflask', `
 import { app } from '@runbook/app';
 import { celery } from '@runbook/celery';
 import { defineConfig } from '@runbook/core';
@@ -96,27 +71,20 @@ export default defineConfig({
       collectstatic: false,
     }),
     postgres(),
-    dragonfly({ url: ${JSON.stringify(url)}, sha256: ${JSON.stringify(redisSha)}, maxMemory: '128mb' }),
+    dragonfly({ url: ${JSON.stringify(release.url)}, sha256: ${JSON.stringify(release.sha256)}, maxMemory: '128mb' }),
     uwsgi({ processes: 2 }),
     celery({ app: 'demo_flask.tasks:celery', concurrency: 2 }),
     nginx(),
   ],
 });
-`);
-  writeInventory('itflask', join(project, 'inventories/stg.yml'), { user: 'deploy' });
-  mkdirSync(join(project, 'secrets'));
-  writeFileSync(join(project, 'secrets/stg.env'), [`SECRET_KEY=key-${sentinel}`, `POSTGRES_PASSWORD=pg-${sentinel}`, `DRAGONFLY_PASSWORD=df-${sentinel}`, ''].join('\n'));
+`, [`SECRET_KEY=key-${sentinel}`, `POSTGRES_PASSWORD=pg-${sentinel}`, `DRAGONFLY_PASSWORD=df-${sentinel}`, ''].join('\n'));
 });
 test.after.always(async () => {
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await release?.close();
   await hosts?.down();
 });
 
-const runs = async (args: string[], env: Record<string, string> = {}) => {
-  const r = await run(project, args, env);
-  outputs.push(r.stdout, r.stderr);
-  return r;
-};
+const runs = (args: string[], env: Record<string, string> = {}) => project.run(args, env);
 
 test.serial('configure provisions both hosts; the second configure changes nothing', async (t) => {
   const first = await runs(['configure', '--env', 'stg', '--json']);
@@ -169,7 +137,7 @@ test.serial('a webhook through nginx answers 202 and the worker records it; the 
     t.is(twice?.attempts, 2, `${h.name}: both deliveries of ${dup} reached the worker`);
     const all = (await fetch(`http://${h.address}/events`).then((x) => x.json())) as { processed: number; attempts: number; events: ProcessedEvent[] };
     t.is(all.events.filter((x) => x.event_id === dup).length, 1, 'one row for the repeated event');
-    const rows = await ssh(`runuser -u postgres -- psql -d ${APP} -Atc ${shq(`select count(*) from events where event_id = '${dup}'`)}`, h.name);
+    const rows = await ssh(`runuser -u postgres -- psql -d ${APP} -Atc ${quote(`select count(*) from events where event_id = '${dup}'`)}`, h.name);
     t.is(rows.stdout.trim(), '1');
     t.is(all.attempts - all.processed, 1, 'one delivery more than processed rows');
   }
@@ -261,7 +229,7 @@ test.serial('check mode after a hand edit of a unit file reports the diff and ex
 });
 
 test.serial('no secret (database, broker password, secret key) in any output; the times', (t) => {
-  t.true(outputs.length > 0);
-  for (const out of outputs) t.false(out.includes(sentinel), out.slice(0, 500));
+  t.true(project.outputs.length > 0);
+  for (const out of project.outputs) t.false(out.includes(sentinel), out.slice(0, 500));
   for (const line of times) t.log(line);
 });

@@ -1,0 +1,69 @@
+/**
+ * What the stack tests (django.it, flask.it, django-celery.it) share: the `run` binary in a project of
+ * their own against a test-host set, root commands on those hosts, and a stand-in Dragonfly release.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BRIDGE_ADDRESS, writeInventory, type HostSet } from '@runbook/testhosts';
+
+export const repo = resolve(import.meta.dirname, '../../../..');
+const bin = join(repo, 'apps/cli/dist/bin.js');
+
+export interface Run { code: number; stdout: string; stderr: string; seconds: number }
+
+/** `run …` in `cwd`, as CI runs it (plain output), timed. */
+export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const start = performance.now();
+  return new Promise((res) => execFile('node', [bin, ...args], { cwd, env: { ...process.env, CI: 'true', ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+    res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (performance.now() - start) / 1000 })));
+}
+
+/** The per-host recap of a `--json` run (its last line). */
+export const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
+
+/** A command as root on a host of the set. */
+export const sshRoot = (hosts: HostSet, host: string, command: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((res) => execFile('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', `root@${host}`, command], (err, stdout, stderr) =>
+    res({ code: err ? 1 : 0, stdout, stderr })));
+
+/**
+ * A project of the set's hosts as env `stg`: the repo's node_modules, `config` as runbook.config.ts,
+ * inventories/stg.yml and `secrets` as secrets/stg.env. Its `run` keeps every output, for the tests
+ * that no secret ever shows.
+ */
+export function stackProject(set: string, config: string, secrets: string) {
+  const dir = mkdtempSync(join(tmpdir(), `rb-${set}-`));
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'runbook.config.ts'), config);
+  writeInventory(set, join(dir, 'inventories/stg.yml'), { user: 'deploy' });
+  mkdirSync(join(dir, 'secrets'));
+  writeFileSync(join(dir, 'secrets/stg.env'), secrets);
+  const outputs: string[] = [];
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await runCli(dir, args, env);
+    outputs.push(r.stdout, r.stderr);
+    return r;
+  };
+  return { dir, outputs, run };
+}
+
+/**
+ * This machine cannot download Dragonfly: its "release" is Debian's redis-server (a Redis-protocol
+ * server) served over HTTP on the test bridge, with its real sha256. Start it once a host set is up
+ * (the bridge exists only then).
+ */
+export async function dragonflyRelease(): Promise<{ url: string; sha256: string; close(): Promise<void> }> {
+  const binary = readFileSync('/usr/bin/redis-server');
+  const server = createServer((req, res) => (req.url === '/v1.27.1/dragonfly-x86_64' ? res.end(binary) : res.writeHead(404).end()));
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, BRIDGE_ADDRESS, ok));
+  return {
+    url: `http://${BRIDGE_ADDRESS}:${(server.address() as AddressInfo).port}/v1.27.1/dragonfly-x86_64`,
+    sha256: createHash('sha256').update(binary).digest('hex'),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
