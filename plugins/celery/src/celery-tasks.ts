@@ -3,8 +3,8 @@
  * options (defaults applied here) and the app.
  */
 import { dirname } from 'node:path';
-import { quote, type AppModel, type CommonOptions, type Task } from '@runbook/core';
-import { apt, command, directory, systemdUnit } from '@runbook/system';
+import type { AppModel, CommonOptions, Task } from '@runbook/core';
+import { apt, directory, startOnceReleased, systemdUnit, tryRestartUnit } from '@runbook/system';
 import { beatUnitOf, resolveCeleryOptions, scheduleOf, workerUnitOf, type CeleryOptions } from './celery-options.js';
 import { renderBeatUnit, renderWorkerUnit, type UnitContext } from './render-units.js';
 
@@ -34,17 +34,11 @@ export const celeryWorker = (options: CeleryOptions, app: AppModel, u: UnitConte
  * no `current` (the units' working directory): the deploy's restart starts them then.
  */
 export const celeryStart = (options: CeleryOptions, app: Pick<AppModel, 'name' | 'current'>, extra: Extra = {}): Task[] =>
-  celeryUnits(options, app).map((unit) => command({
-    title: `start ${unit} once a release is live`,
-    run: ['systemctl', 'start', '--', unit],
-    unless: `systemctl is-active --quiet -- ${quote(unit)}`,
-    onlyIf: `test -e ${quote(app.current)}`,
-    ...extra,
-  }));
+  celeryUnits(options, app).map((unit) => startOnceReleased(unit, app.current, extra));
 
 /** The handlers of changed unit files: `systemctl try-restart` (a stopped unit stays stopped). */
 export const celeryHandlers = (options: CeleryOptions, app: Pick<AppModel, 'name'>): Record<string, Task> =>
-  Object.fromEntries(celeryUnits(options, app).map((unit) => [restartHandlerName(unit), command({ run: ['systemctl', 'try-restart', '--', unit], always: true, title: `try-restart ${unit}` })]));
+  Object.fromEntries(celeryUnits(options, app).map((unit) => [restartHandlerName(unit), tryRestartUnit(unit)]));
 
 /** The schedule's directory (owned by the app user) and beat's service. Empty without `beat`. */
 export function celeryBeat(options: CeleryOptions, app: AppModel, u: UnitContext = {}, extra: Extra = {}): Task[] {

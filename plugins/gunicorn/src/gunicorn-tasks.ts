@@ -3,7 +3,7 @@
  * plugin's options (defaults applied here) and the app they serve.
  */
 import type { AppModel, CommonOptions, Task } from '@runbook/core';
-import { apt, command, directory, file, systemdUnit } from '@runbook/system';
+import { apt, directory, file, systemdUnit, tryRestartUnit } from '@runbook/system';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
 import { renderGunicornConfig } from './render-config.js';
 import { renderServiceUnit, renderSocketUnit } from './render-units.js';
@@ -39,10 +39,8 @@ export const gunicornSocket = (options: GunicornOptions, app: Pick<AppModel, 'na
 };
 
 /** The handler: restart the service if it runs (a stopped one is started by its socket when needed). */
-export const gunicornTryRestart = (options: GunicornOptions = {}): Task => {
-  const { unit } = resolveGunicornOptions(options);
-  return command({ run: ['systemctl', 'try-restart', '--', `${unit}.service`], always: true, title: `try-restart ${unit}.service` });
-};
+export const gunicornTryRestart = (options: GunicornOptions = {}): Task =>
+  tryRestartUnit(`${resolveGunicornOptions(options).unit}.service`);
 
 /**
  * The deploy's graceful reload after the switch: `systemctl restart` (default) or `systemctl reload`

@@ -14,3 +14,4 @@ export { download, downloadType, type DownloadOptions } from './download.js';
 export { unifiedDiff } from './diff.js';
 export { fileFact, type FileState } from './file-fact.js';
 export { atomicWrite, type AtomicWrite } from './atomic-write.js';
+export { startOnceReleased, tryRestartUnit } from './unit-commands.js';

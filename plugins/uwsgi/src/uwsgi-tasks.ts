@@ -2,8 +2,8 @@
  * The uwsgi tasks by name, for playbooks that do not use the plugin as a whole. Each takes the plugin's
  * options (defaults applied here) and the app it serves.
  */
-import { quote, type AppModel, type CommonOptions, type Task } from '@runbook/core';
-import { apt, command, directory, file, systemdUnit } from '@runbook/system';
+import type { AppModel, CommonOptions, Task } from '@runbook/core';
+import { apt, command, directory, file, startOnceReleased, systemdUnit, tryRestartUnit } from '@runbook/system';
 import { renderIni, renderServiceUnit } from './render.js';
 import { iniPathOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
 
@@ -43,22 +43,12 @@ export const uwsgiService = (options: UwsgiOptions, app: AppModel, extra: Extra 
  * Starts the service when it is not running and a release is live. Before the first deploy there is no
  * `current` to chdir into (uWSGI would fail to start): the deploy's reload starts it then.
  */
-export const uwsgiStart = (options: UwsgiOptions, app: Pick<AppModel, 'name' | 'current'>, extra: Extra = {}): Task => {
-  const unit = `${unitOf(resolveUwsgiOptions(options), app)}.service`;
-  return command({
-    title: `start ${unit} once a release is live`,
-    run: ['systemctl', 'start', '--', unit],
-    unless: `systemctl is-active --quiet -- ${quote(unit)}`,
-    onlyIf: `test -e ${quote(app.current)}`,
-    ...extra,
-  });
-};
+export const uwsgiStart = (options: UwsgiOptions, app: Pick<AppModel, 'name' | 'current'>, extra: Extra = {}): Task =>
+  startOnceReleased(`${unitOf(resolveUwsgiOptions(options), app)}.service`, app.current, extra);
 
 /** The handler of a changed unit file: `systemctl try-restart` (a stopped service stays stopped). */
-export const uwsgiTryRestart = (options: UwsgiOptions, app: Pick<AppModel, 'name'>): Task => {
-  const unit = unitOf(resolveUwsgiOptions(options), app);
-  return command({ run: ['systemctl', 'try-restart', '--', `${unit}.service`], always: true, title: `try-restart ${unit}.service` });
-};
+export const uwsgiTryRestart = (options: UwsgiOptions, app: Pick<AppModel, 'name'>): Task =>
+  tryRestartUnit(`${unitOf(resolveUwsgiOptions(options), app)}.service`);
 
 /** The handler: a graceful reload if the service runs (SIGHUP; a stopped one stays stopped). */
 export const uwsgiTryReload = (options: UwsgiOptions, app: Pick<AppModel, 'name'>): Task => {
