@@ -20,6 +20,13 @@ export interface ConfigLayer {
   vars?: Record<string, unknown>;
   /** enabled plugins, in order; `false` entries are dropped @example [nginx(), env === 'prod' && tls()] */
   plugins?: (Plugin | false | null | undefined)[];
+  /**
+   * The host that runs the once-per-deploy steps (migrations): the first host of the run this names
+   * (a group, alias or glob) that has them, like Capistrano's `primary: true`.
+   * @default the first host of the run that has them
+   * @example 'web'
+   */
+  primary?: string;
 }
 
 export interface RunbookConfig extends ConfigLayer {
@@ -37,12 +44,13 @@ export interface ResolvedConfig {
   secretsDir: string;
   vars: Record<string, unknown>;
   plugins: Plugin[];
+  primary?: string;
 }
 
 /** Exists for type inference in `runbook.config.ts`. */
 export const defineConfig = (config: RunbookConfig): RunbookConfig => config;
 
-const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'vars', 'plugins'];
+const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'vars', 'plugins', 'primary'];
 const searchPlaces = [
   'package.json', '.runbookrc.json', '.runbookrc.yaml', '.runbookrc.yml',
   'runbook.config.ts', 'runbook.config.mts', 'runbook.config.js', 'runbook.config.mjs',
@@ -58,6 +66,9 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
     if (!allowed.includes(key)) throw errors.config(`unknown key "${key}"; allowed: ${allowed.join(', ')}`, { file, key: path });
     if (['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir'].includes(key) && typeof value !== 'string') {
       throw errors.config(`expected a path string, got ${JSON.stringify(value)}`, { file, key: path });
+    }
+    if (key === 'primary' && (typeof value !== 'string' || !value.trim())) {
+      throw errors.config(`expected a host, group or glob, got ${JSON.stringify(value)}`, { file, key: path });
     }
     if ((key === 'vars' || key === 'envs') && (!value || typeof value !== 'object' || Array.isArray(value))) {
       throw errors.config(`expected an object, got ${JSON.stringify(value)}`, { file, key: path });
@@ -107,5 +118,6 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
     secretsDir: resolve(root, merged.secretsDir ?? 'secrets'),
     vars: merged.vars ?? {},
     plugins: (merged.plugins ?? []).filter((p): p is Plugin => Boolean(p)),
+    ...(merged.primary ? { primary: merged.primary } : {}),
   };
 }

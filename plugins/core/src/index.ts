@@ -19,6 +19,7 @@ export * from './load-module.js';
 export * from './load-playbook.js';
 export * from './inventory/index.js';
 export * from './site.js';
+export * from './fleet.js';
 export * from './plugin-playbooks.js';
 export * from './dotenv.js';
 export * from './vault.js';

@@ -1,4 +1,5 @@
 /** Playbooks: ordered phases of tasks, built per host from the host's facts of the inventory. */
+import type { FleetHost, Placement } from './fleet.js';
 import type { Task } from './task.js';
 
 /** What a playbook or plugin knows about the host it is planning for. */
@@ -11,11 +12,31 @@ export interface HostInfo {
   env: string;
 }
 
+/**
+ * One stage of a fleet transaction (a deploy): every host of the run finishes a stage before any host
+ * starts the next.
+ */
+export interface Stage {
+  name: string;
+  tasks: Task[] | ((host: HostInfo) => Task[]);
+  /** run on one host of the run only: the first that has tasks here (among those the placement names, if given) */
+  once?: boolean | Placement;
+  /** run batch by batch under --serial; from the first rolling stage on, a failed batch rolls every host back */
+  rolling?: boolean;
+}
+
 export interface Phase {
   name: string;
   /** tags every task of the phase carries */
   tags?: string[];
-  tasks: Task[] | ((host: HostInfo) => Task[]);
+  /** the phase's tasks, host by host; a phase with `stages` has none of its own */
+  tasks?: Task[] | ((host: HostInfo) => Task[]);
+  /**
+   * A fleet transaction (DESIGN §9): the stages run in lockstep across every host of the run. Before the
+   * first rolling stage, a failure on any host (or an unreachable one) fails them all; from there on a
+   * failed --serial batch does. Failed, every host runs `rescue` (switch back), then `always` (unlock).
+   */
+  stages?: Stage[];
   /** run once at the end of the phase, in declaration order, if a task that changed something notified them */
   handlers?: Record<string, Task> | ((host: HostInfo) => Record<string, Task>);
   /** run when a task of the phase failed (the host still counts as failed), like Ansible's `rescue` */
@@ -33,6 +54,10 @@ export interface PlaybookContext {
   options?: Record<string, unknown>;
   /** set by the runner under --check: nothing may change, on the hosts or elsewhere (a bucket) */
   check?: boolean;
+  /** every host of the env, --limit or not: what plugins place themselves on and wire to; [] when unknown */
+  fleet?: readonly FleetHost[];
+  /** the hosts this run works on (set by the runner before the phases are built) */
+  hosts?: readonly HostInfo[];
 }
 
 export interface Playbook {

@@ -4,6 +4,7 @@
  * the stages of the `deploy` playbook. Order is the order of `plugins` in the config.
  */
 import type { ResolvedConfig } from './config.js';
+import type { FleetHost, Placement } from './fleet.js';
 import type { HostInfo } from './playbook.js';
 import type { Secret } from './secret.js';
 import type { SiteModel } from './site.js';
@@ -26,16 +27,28 @@ export interface PluginContext extends HostInfo {
   release?: Release;
   /** set by the rollback playbook: the release id asked for with --to */
   rollbackTo?: string;
+  /** every host of the env (not only those --limit selected), in inventory order: roles and private addresses */
+  fleet: readonly FleetHost[];
+  /** the hosts of the env a plugin of this name is placed on (its `on`), in inventory order; [] when none */
+  hostsWith(plugin: string): FleetHost[];
 }
 
 /**
- * Deploy stages, in order. Tasks of one stage run plugin by plugin in config order.
+ * Deploy stages, in order. A deploy runs them stage by stage across every host of the run, with a barrier
+ * between stages (DESIGN §9); within a stage, tasks run plugin by plugin in config order.
  * - lock: take the deploy lock · prepare: release dir, code · build: venv, deps, link shared, collectstatic
- * - migrate · switch: `current` → new release · reload: graceful reloads · verify: health check
+ * - migrate: once per deploy, on one host (`primary` in the config, else the first host that has such tasks)
+ * - switch: `current` → new release · reload: graceful reloads · verify: health check — batch by batch
+ *   under --serial; a failed batch switches every switched host back
  * - finish: record the release, prune
+ * Until the switch, a failure on any host means no host switches.
  */
 export const deployStages = ['lock', 'prepare', 'build', 'migrate', 'switch', 'reload', 'verify', 'finish'] as const;
 export type DeployStage = (typeof deployStages)[number];
+/** stages whose tasks run on one host per deploy */
+export const onceStages: readonly DeployStage[] = ['migrate'];
+/** stages that run batch by batch under --serial, a failed batch rolling the fleet back */
+export const rollingStages: readonly DeployStage[] = ['switch', 'reload', 'verify'];
 export type DeployTasks = Partial<Record<DeployStage, Task[]>>;
 
 /** What a plugin's `prepare` knows: once per run, on the control machine, before any host is planned. */
@@ -53,11 +66,29 @@ export interface PrepareContext {
 
 export interface Plugin {
   name: string;
+  /**
+   * The hosts this plugin runs on: inventory groups (roles), aliases or globs, `!` to exclude.
+   * @default every host of the env
+   * @example 'web'
+   * @example ['worker', 'data']
+   */
+  on?: Placement;
+  /**
+   * The same plugin with some options replaced: how inventory vars reach plugin options per host
+   * (`vars: { gunicorn: { workers: 5 } }` on a group). Made by `placeable`; a plugin without it takes no
+   * options from vars.
+   */
+  withOptions?(options: Record<string, unknown>): Plugin;
   /** control-machine work before planning (pack a checkout with git archive, build static files);
    * runs once per run, may be async; its results are what the plugin's tasks then carry to the hosts */
   prepare?(ctx: PrepareContext): Promise<void> | void;
-  /** adds this plugin's part to the site model; runs before any tasks are planned */
+  /** adds this plugin's part to the site model of each host it runs on; runs before any tasks are planned */
   contribute?(site: SiteModel, ctx: Omit<PluginContext, 'site'> & { site: SiteModel }): void;
+  /**
+   * what this plugin offers the hosts it does not run on, in their site model: a broker or database URL
+   * at the address of the host serving it (`ctx.hostsWith(name)`). Called only when it runs somewhere.
+   */
+  offer?(site: SiteModel, ctx: Omit<PluginContext, 'site'> & { site: SiteModel }): void;
   /** provisioning tasks, `run configure` */
   configure?(ctx: PluginContext): Task[];
   /** shipping tasks per stage, `run deploy` */
@@ -74,3 +105,21 @@ export interface Plugin {
 
 /** Exists for type inference. Lists in config accept `false`, so `env === 'prod' && tls()` reads naturally. */
 export const definePlugin = <P extends Plugin>(plugin: P): P => plugin;
+
+/** What every plugin factory made with `placeable` accepts besides its own options. */
+export interface PlacementOptions {
+  /**
+   * The hosts the plugin runs on: inventory groups (roles), aliases or globs, `!` to exclude.
+   * @default every host of the env
+   * @example 'web'
+   */
+  on?: Placement;
+}
+
+/**
+ * A plugin that can be placed (`on`) and take per-host options from inventory vars named after it.
+ * @example export const memcached = (o: MemcachedOptions = {}) => placeable(memcached, o, definePlugin({ name: 'memcached', … }))
+ */
+export function placeable<O extends PlacementOptions, P extends Plugin>(factory: (options: O) => P, options: O, plugin: P): P {
+  return { ...plugin, on: options.on, withOptions: (more: Record<string, unknown>) => factory({ ...options, ...more } as O) };
+}

@@ -7,9 +7,11 @@ import type { Connection } from './connection.js';
 import { ExitCode, RunbookError, toRunbookError } from './errors.js';
 import { batches, parseMaxFail, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type EventSink, type HostRecap } from './events.js';
-import type { HostInfo, Phase, Playbook, PlaybookContext } from './playbook.js';
-import type { HostRunContext, TaskResult } from './run-task.js';
-import { runTask, runTasks } from './run-tasks.js';
+import { fleetOf } from './fleet.js';
+import type { HostInfo, Phase, Playbook, PlaybookContext, Stage } from './playbook.js';
+import { runFleet } from './run-fleet.js';
+import type { HostRunContext } from './run-task.js';
+import { taskLists, type RunList } from './task-lists.js';
 import type { Task } from './task.js';
 
 export interface RunHost extends HostInfo {
@@ -41,9 +43,18 @@ export interface RunResult {
   exitCode: number;
 }
 
-interface PlannedPhase {
+export interface PlannedStage {
   name: string;
   tasks: Task[];
+  once?: Stage['once'];
+  rolling?: boolean;
+}
+
+export interface PlannedPhase {
+  name: string;
+  tasks: Task[];
+  /** a fleet transaction's stages (then `tasks` is empty) */
+  stages?: PlannedStage[];
   handlers: Record<string, Task>;
   rescue: Task[];
   always: Task[];
@@ -61,16 +72,23 @@ const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boo
 
 /** Builds every host's tasks before anything connects, so bad options fail the run up front (exit 4). */
 export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags' | 'check'>): Promise<Map<string, PlannedPhase[]>> {
-  const context = opts.check ? { ...opts.context, check: true } : opts.context;
+  const context: PlaybookContext = {
+    ...opts.context,
+    ...(opts.check ? { check: true } : {}),
+    hosts: opts.hosts,
+    // a run outside an env (tests, a playbook on its hosts) is its own fleet
+    fleet: opts.context.fleet ?? fleetOf(opts.hosts, new Set(opts.hosts.map((h) => h.alias))),
+  };
   const phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(context) : opts.playbook.phases;
   const plans = new Map<string, PlannedPhase[]>();
   for (const host of opts.hosts) {
     plans.set(
       host.alias,
       phases.map((phase) => {
+        const stages = phase.stages?.map((st) => ({ ...st, tasks: resolve(st.tasks, host, []).filter((t) => tagged(t, phase, opts.tags, opts.skipTags)) }));
         const tasks = resolve(phase.tasks, host, []);
         const handlers = resolve(phase.handlers, host, {});
-        for (const task of tasks) {
+        for (const task of [...tasks, ...(stages ?? []).flatMap((st) => st.tasks)]) {
           for (const name of task.notify) {
             if (!handlers[name]) {
               throw new RunbookError('E_PLAYBOOK', `task "${task.title}" notifies "${name}", but phase "${phase.name}" has no such handler (handlers: ${Object.keys(handlers).join(', ') || 'none'})`, { task: task.type.name });
@@ -80,6 +98,7 @@ export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' |
         return {
           name: phase.name,
           tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)),
+          ...(stages ? { stages } : {}),
           handlers,
           rescue: resolve(phase.rescue, host, []),
           always: resolve(phase.always, host, []),
@@ -93,6 +112,8 @@ export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' |
 export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   const plans = await planPhases(opts);
   opts.planned?.();
+  // a playbook with a fleet transaction (deploy, rollback) runs in lockstep across hosts
+  if ([...plans.values()].some((phases) => phases.some((p) => p.stages))) return runFleet(opts, plans);
   const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
   const maxFail = parseMaxFail(opts.maxFail);
   const state = { aborted: undefined as string | undefined, failedHosts: 0 };
@@ -118,7 +139,7 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
     opts.emit({ type: 'host', host: host.alias, status: 'connected', ms: conn.stats.connectMs });
     const ctx: HostRunContext = { alias: host.alias, user: host.user, become: host.become, vars: host.vars, check: Boolean(opts.check) };
     try {
-      const ok = await runPhases(conn, plans.get(host.alias)!, ctx, opts, r, state);
+      const ok = await runPhases(taskLists(conn, ctx, opts, r, () => Boolean(state.aborted)), plans.get(host.alias)!);
       if (!ok) {
         state.failedHosts++;
         if (overThreshold()) state.aborted ??= `more than ${maxFail}% of hosts failed`;
@@ -140,48 +161,7 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   return { recap, aborted: state.aborted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
 }
 
-async function runPhases(
-  conn: Connection,
-  phases: PlannedPhase[],
-  ctx: HostRunContext,
-  opts: RunOptions,
-  r: HostRecap,
-  state: { aborted?: string },
-): Promise<boolean> {
-  const report = (phase: string, result: TaskResult, handler: boolean, block?: 'rescue' | 'always') => {
-    r[result.status]++;
-    opts.emit({
-      type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
-      ...(handler ? { handler } : {}),
-      ...(block ? { block } : {}),
-      ...(result.changes ? { changes: result.changes } : {}),
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(opts.diff && result.diff ? { diff: result.diff } : {}),
-      ...(result.error ? { error: errorInfo(result.error) } : {}),
-      ms: result.ms,
-    });
-  };
-  // runs tasks in order with batched round trips; false at the first failure
-  const runList = (phase: string, tasks: Task[], block?: 'rescue' | 'always', handlers?: Record<string, Task>) => {
-    const handlerTasks = new Set<Task>();
-    // handlers run after the list, in declaration order, once each, whatever the order of notification;
-    // not at all when a task failed
-    const after = handlers && ((changed: Task[]) => {
-      const notified = new Set(changed.flatMap((t) => t.notify));
-      return Object.entries(handlers).filter(([name]) => notified.has(name)).map(([name, handler]) => {
-        const t = { ...handler, title: name };
-        handlerTasks.add(t);
-        return t;
-      });
-    });
-    return runTasks(conn, tasks, ctx, {
-      start: (task) => opts.emit({
-        type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title, ...(handlerTasks.has(task) ? { handler: true } : {}),
-      }),
-      done: (task, result) => report(phase, result, handlerTasks.has(task), block),
-      stopped: () => Boolean(state.aborted && !block),
-    }, { after });
-  };
+async function runPhases(runList: RunList, phases: PlannedPhase[]): Promise<boolean> {
   for (const phase of phases) {
     let ok = await runList(phase.name, phase.tasks, undefined, phase.handlers);
     if (!ok && phase.rescue.length) {

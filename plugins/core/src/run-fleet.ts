@@ -1,0 +1,165 @@
+/**
+ * The fleet runner (DESIGN §9): a deploy is one transaction across every host of the run, not a walk
+ * per host. Every host is connected first; then each stage runs on all hosts at once, and no host
+ * starts a stage before every host finished the one before (a barrier). Once-stages (migrations) run
+ * on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
+ * could not be reached — fails the transaction: no host switches. Rolling stages run batch by batch
+ * (--serial); a failed batch fails it too, and every host's rescue then switches the hosts already
+ * switched back, so the fleet ends on one release. `always` (unlock) runs on every host in any case.
+ */
+import type { Connection } from './connection.js';
+import { toRunbookError } from './errors.js';
+import { batches, pool } from './batches.js';
+import { addStats, errorInfo, newRecap, type HostRecap } from './events.js';
+import { placedHosts, type FleetHost } from './fleet.js';
+import type { HostRunContext } from './run-task.js';
+import { exitCodeFor, type PlannedPhase, type PlannedStage, type RunHost, type RunOptions, type RunResult } from './runner.js';
+import { taskLists, type RunList } from './task-lists.js';
+
+interface FleetState {
+  aborted?: string;
+  /** the aborted event was emitted when it happened (before the rescue's output) */
+  announced?: boolean;
+  /** hosts end their stage at the next task */
+  stop: boolean;
+}
+
+interface Member {
+  host: RunHost;
+  conn: Connection;
+  run: RunList;
+  /** a task of its own failed: it takes part in no further stage, only in rescue and always */
+  failed: boolean;
+}
+
+const hasWork = (phases: PlannedPhase[]) =>
+  phases.some((p) => p.tasks.length || p.rescue.length || p.always.length || p.stages?.some((s) => s.tasks.length));
+
+export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase[]>): Promise<RunResult> {
+  const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
+  opts.emit({ type: 'run', playbook: opts.playbook.name, env: opts.context.env, hosts: opts.hosts.map((h) => h.alias), check: Boolean(opts.check) });
+  const state: FleetState = { stop: false };
+  const started = Date.now();
+  const members: Member[] = [];
+  // a host none of whose plugins has work in this playbook (a data host in a deploy) is not connected at all
+  const working = opts.hosts.filter((h) => hasWork(plans.get(h.alias)!));
+  await pool(working, opts.forks ?? working.length, async (host) => {
+    opts.emit({ type: 'host', host: host.alias, status: 'connecting' });
+    try {
+      const conn = await opts.connect(host);
+      opts.emit({ type: 'host', host: host.alias, status: 'connected', ms: conn.stats.connectMs });
+      const ctx: HostRunContext = { alias: host.alias, user: host.user, become: host.become, vars: host.vars, check: Boolean(opts.check) };
+      members.push({ host, conn, run: taskLists(conn, ctx, opts, recap[host.alias], () => state.stop), failed: false });
+    } catch (e) {
+      recap[host.alias].unreachable = true;
+      opts.emit({ type: 'host', host: host.alias, status: 'unreachable', error: errorInfo(toRunbookError(e, { host: host.alias })) });
+    }
+  });
+  // run order, whatever order the connections came in
+  members.sort((a, b) => working.indexOf(a.host) - working.indexOf(b.host));
+  const unreachable = working.filter((h) => recap[h.alias].unreachable).map((h) => h.alias);
+  try {
+    // every host plans the same phases (one playbook); a host's own lists may be empty
+    const shape = plans.get(opts.hosts[0]?.alias) ?? [];
+    for (let i = 0; i < shape.length && !state.aborted; i++) {
+      const phase = (m: Member) => plans.get(m.host.alias)![i];
+      if (shape[i].stages) {
+        if (unreachable.length) {
+          state.aborted = `${unreachable.join(', ')} could not be reached: no host ${opts.playbook.name}s (all hosts or none)`;
+          break;
+        }
+        await transaction(members, phase, opts, state);
+      } else {
+        await all(members.filter((m) => !m.failed), async (m) => {
+          const p = phase(m);
+          let ok = await m.run(p.name, p.tasks, undefined, p.handlers);
+          if (!ok && p.rescue.length) await m.run(p.name, p.rescue, 'rescue');
+          if (p.always.length) ok = (await m.run(p.name, p.always, 'always')) && ok;
+          if (!ok) m.failed = true;
+        }, opts);
+      }
+    }
+  } finally {
+    await Promise.all(members.map(async (m) => {
+      const r = recap[m.host.alias];
+      addStats(r, m.conn.stats);
+      r.ms = Date.now() - started;
+      await m.conn.close();
+      opts.emit({ type: 'host', host: m.host.alias, status: 'done', ms: r.ms });
+    }));
+  }
+  if (state.aborted && !state.announced) opts.emit({ type: 'aborted', reason: state.aborted });
+  opts.emit({ type: 'recap', hosts: recap });
+  return { recap, aborted: state.aborted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
+}
+
+/** Runs `fn` on members at once (bounded by --forks); true when every call returned true. */
+async function all(members: Member[], fn: (m: Member) => Promise<boolean | void>, opts: RunOptions): Promise<boolean> {
+  let ok = true;
+  await pool(members, opts.forks ?? members.length, async (m) => {
+    if ((await fn(m)) === false) ok = false;
+  });
+  return ok;
+}
+
+async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPhase, opts: RunOptions, state: FleetState): Promise<void> {
+  const inTx = members.filter((m) => !m.failed);
+  if (inTx.length === 0) return;
+  const stages = phaseOf(inTx[0]).stages!;
+  const firstRolling = stages.findIndex((s) => s.rolling);
+  const pre = firstRolling < 0 ? stages.map((_, i) => i) : stages.slice(0, firstRolling).map((_, i) => i);
+  const rolling = firstRolling < 0 ? [] : stages.map((s, i) => (s.rolling ? i : -1)).filter((i) => i >= firstRolling);
+  const post = stages.map((_, i) => i).filter((i) => i > (rolling.at(-1) ?? pre.at(-1) ?? -1));
+  let failure: string | undefined;
+
+  const runStage = async (index: number, among: Member[]): Promise<boolean> => {
+    const stage = (m: Member): PlannedStage => phaseOf(m).stages![index];
+    const busy = among.filter((m) => stage(m).tasks.length);
+    const targets = stages[index].once ? onceHost(busy, stages[index].once!, opts) : busy;
+    const failed: string[] = [];
+    await all(targets, async (m) => {
+      const ok = await m.run(phaseOf(m).name, stage(m).tasks, undefined, phaseOf(m).handlers);
+      if (!ok) {
+        m.failed = true;
+        failed.push(m.host.alias);
+        state.stop = true; // the other hosts end the stage at their next task: it is lost anyway
+      }
+    }, opts);
+    if (failed.length) failure ??= `${stages[index].name} failed on ${failed.join(', ')}`;
+    return failed.length === 0;
+  };
+
+  for (const i of pre) if (!(await runStage(i, inTx))) break;
+  const beforeSwitch = Boolean(failure);
+  if (!failure && rolling.length) {
+    const order = inTx.filter((m) => rolling.some((i) => phaseOf(m).stages![i].tasks.length));
+    for (const batch of batches(order, opts.serial)) {
+      for (const i of rolling) if (!(await runStage(i, batch))) break;
+      if (failure) break;
+    }
+  }
+  if (failure) {
+    state.aborted = `${failure}: ${beforeSwitch ? 'no host switches' : 'every host that switched goes back'}; every host runs its rescue`;
+    state.announced = true;
+    opts.emit({ type: 'aborted', reason: state.aborted });
+    await all(inTx, (m) => m.run(phaseOf(m).name, phaseOf(m).rescue, 'rescue'), opts);
+  } else {
+    // after the switch: a host that fails to record or prune is failed, the fleet stays on the new release
+    for (const i of post) await runStage(i, inTx.filter((m) => !m.failed));
+  }
+  state.stop = false;
+  await all(inTx, async (m) => {
+    if (!(await m.run(phaseOf(m).name, phaseOf(m).always, 'always'))) m.failed = true;
+  }, opts);
+}
+
+/** The host of a once-stage: the first of the run with such tasks, among those the placement names when any does. */
+function onceHost(busy: Member[], once: NonNullable<PlannedStage['once']>, opts: RunOptions): Member[] {
+  if (busy.length === 0) return [];
+  if (once === true || once === false) return [busy[0]];
+  const fleet: FleetHost[] = (opts.context.fleet ?? []).length
+    ? [...opts.context.fleet!]
+    : busy.map((m) => ({ alias: m.host.alias, hostname: m.host.hostname, address: m.host.hostname, groups: m.host.groups, inRun: true }));
+  const named = new Set(placedHosts(fleet, once, 'primary').map((h) => h.alias));
+  return [busy.find((m) => named.has(m.host.alias)) ?? busy[0]];
+}

@@ -1,0 +1,57 @@
+/**
+ * One host's task lists, run in order with batched round trips and reported as events: what both the
+ * per-host runner (configure) and the fleet runner (deploy stages) run on a connection.
+ */
+import type { Connection } from './connection.js';
+import { errorInfo, type EventSink, type HostRecap } from './events.js';
+import type { HostRunContext, TaskResult } from './run-task.js';
+import { runTasks } from './run-tasks.js';
+import type { Task } from './task.js';
+
+export interface ListOptions {
+  emit: EventSink;
+  /** include unified diffs in task events */
+  diff?: boolean;
+}
+
+export type Block = 'rescue' | 'always';
+
+/** Runs a list of tasks; false at the first failure (handlers after the list, once each, only when none failed). */
+export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: Record<string, Task>) => Promise<boolean>;
+
+/** `stopped()` true ends a list before its next task (a rescue or always list runs to its end regardless). */
+export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptions, r: HostRecap, stopped: () => boolean): RunList {
+  const report = (phase: string, result: TaskResult, handler: boolean, block?: Block) => {
+    r[result.status]++;
+    opts.emit({
+      type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
+      ...(handler ? { handler } : {}),
+      ...(block ? { block } : {}),
+      ...(result.changes ? { changes: result.changes } : {}),
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(opts.diff && result.diff ? { diff: result.diff } : {}),
+      ...(result.error ? { error: errorInfo(result.error) } : {}),
+      ms: result.ms,
+    });
+  };
+  return (phase, tasks, block, handlers) => {
+    const handlerTasks = new Set<Task>();
+    // handlers run after the list, in declaration order, once each, whatever the order of notification;
+    // not at all when a task failed
+    const after = handlers && ((changed: Task[]) => {
+      const notified = new Set(changed.flatMap((t) => t.notify));
+      return Object.entries(handlers).filter(([name]) => notified.has(name)).map(([name, handler]) => {
+        const t = { ...handler, title: name };
+        handlerTasks.add(t);
+        return t;
+      });
+    });
+    return runTasks(conn, tasks, ctx, {
+      start: (task) => opts.emit({
+        type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title, ...(handlerTasks.has(task) ? { handler: true } : {}),
+      }),
+      done: (task, result) => report(phase, result, handlerTasks.has(task), block),
+      stopped: () => !block && stopped(),
+    }, { after });
+  };
+}
