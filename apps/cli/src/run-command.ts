@@ -1,6 +1,6 @@
 /** `run <playbook> --env E` and `run hosts --env E`. */
 import {
-  errors, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
+  errors, fleetOf, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
   type Connection, type EventSink, type HostSpec, type RunHost, type SshOptions,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
@@ -47,7 +47,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
     const specs = new Map(hosts.map((h) => [h.alias, h]));
     const result = await runPlaybook({
       playbook,
-      context: { env: args.env, config, secrets, options: { rollbackTo: args.to } },
+      context: { env: args.env, config, secrets, options: { rollbackTo: args.to }, fleet: fleetOf(inventory.hosts, new Set(specs.keys())) },
       hosts: hosts.map((h) => toRunHost(h, args.env!)),
       connect: (h) => early?.take(h.alias) ?? connectHost(specs.get(h.alias)!, sshOptions),
       planned: () => early?.login(),

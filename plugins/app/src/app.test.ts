@@ -10,7 +10,7 @@ function context(release?: string): PluginContext {
     alias: 'web-1', hostname: 'web-1', user: 'deploy', groups: [], vars: {}, env: 'test', site, secrets: { SECRET_KEY: secret('k-123456') },
     config: { root: '/p', inventoryDir: '/p', playbookDir: '/p', knownHosts: '/p/k', vars: {}, plugins: [plugin] },
   } as unknown as PluginContext;
-  plugin.contribute!(site);
+  plugin.contribute!(site, ctx);
   if (release) ctx.release = { id: release, path: `/srv/shop/releases/${release}` };
   return ctx;
 }

@@ -5,7 +5,7 @@
  * back; rollback switches to an earlier release.
  */
 import { resolve } from 'node:path';
-import { definePlugin, errors, quote, type AppModel, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
+import { definePlugin, placeable, errors, quote, type AppModel, type PluginContext, type PrepareContext, type SiteModel, type Task, type Plugin } from '@runbook/core';
 import { apt, command, directory, file, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
@@ -134,11 +134,11 @@ function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
  * @example app({ name: 'shop', source: { git: { repo: 'https://github.com/acme/shop.git', ref: 'main' } }, wsgi: 'shop.wsgi:application' })
  * @example app({ name: 'demo', source: { upload: { path: 'apps/demo-django' } }, packages: ['python3-venv', 'python3-django'] })
  */
-export function app(options: AppOptions) {
+export function app(options: AppOptions): Plugin {
   const o = resolveOptions(options);
   // the upload tarball of each run, packed once by `prepare` before any host is planned
   const packed = new WeakMap<object, PackedSource>();
-  return definePlugin({
+  return placeable(app, options, definePlugin({
     name: 'app',
     async prepare(ctx: PrepareContext) {
       if (ctx.playbook === 'deploy' && 'upload' in o.source) packed.set(ctx.config, await packUploadAsync(uploadPath(o, ctx.config.root), o.source.upload.ref));
@@ -152,5 +152,5 @@ export function app(options: AppOptions) {
         : [],
     finallyDeploy: (ctx: PluginContext) => [deployUnlock({ root: o.root, id: runInfo(ctx).id })],
     rollback: (ctx: PluginContext) => rollback(ctx, o),
-  });
+  }));
 }

@@ -1,5 +1,5 @@
 /** The options of `app()`, their defaults, and the checks that run before anything connects. */
-import { errors, isSecret } from '@runbook/core';
+import { errors, isSecret, type PlacementOptions } from '@runbook/core';
 
 /** Where a release's code comes from. */
 export type AppSource =
@@ -54,7 +54,7 @@ export interface HealthCheckOptions {
   retries?: number;
 }
 
-export interface AppOptions {
+export interface AppOptions extends PlacementOptions {
   /**
    * Short name of the app: user, paths, unit names.
    * @example 'shop'
@@ -162,7 +162,7 @@ export interface AppOptions {
 }
 
 /** Options with every default filled in (except those that depend on the site model). */
-export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck'>> {
+export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck' | 'on'>> {
   group: string;
   wsgi?: string;
   asgi?: string;

@@ -5,12 +5,12 @@
  * a Django auth wall through the app's .env.
  */
 import { posix } from 'node:path';
-import { definePlugin, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task } from '@runbook/core';
+import { definePlugin, placeable, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { directory } from '@runbook/system';
 import { htpasswd } from './htpasswd.js';
 import { resolveUsers } from './resolve-users.js';
 
-export interface BasicAuthOptions {
+export interface BasicAuthOptions extends PlacementOptions {
   /**
    * Envs that get the wall.
    * @default every env
@@ -86,11 +86,11 @@ function validate(o: BasicAuthOptions): void {
  * A password wall (nginx auth_basic) for some envs.
  * @example basicAuth({ envs: ['dev', 'qa', 'stg'], realm: 'Shop staging' })
  */
-export function basicAuth(options: BasicAuthOptions = {}) {
+export function basicAuth(options: BasicAuthOptions = {}): PluginWith<'contribute' | 'configure'> {
   validate(options);
-  return definePlugin({
+  return placeable(basicAuth, options, definePlugin({
     name: 'basic-auth',
     contribute: (site: SiteModel, ctx: Pick<PluginContext, 'env' | 'secrets'>) => contributeBasicAuth(site, ctx, options),
     configure: (ctx: PluginContext) => basicAuthConfigureTasks(ctx, options),
-  });
+  }));
 }

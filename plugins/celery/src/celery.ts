@@ -3,11 +3,11 @@
  * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
  * finish (warm shutdown).
  */
-import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel, type PlacementOptions } from '@runbook/core';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
 import { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
 
-export interface CeleryPluginOptions extends CeleryOptions {
+export interface CeleryPluginOptions extends CeleryOptions, PlacementOptions {
   /**
    * Debian packages installed first; `[]` when the app's venv brings its own celery.
    * @default ['python3-celery', 'python3-redis']
@@ -31,7 +31,7 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
   }
   const appOf = (site: SiteModel) => requireApp(site, 'celery');
   const unitContext = (site: SiteModel) => ({ brokerUnit: site.broker?.unit });
-  return definePlugin({
+  return placeable(celery, options, definePlugin({
     name: 'celery',
     contribute(site) {
       const app = appOf(site);
@@ -53,5 +53,5 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
     deploy: ({ site }) => ({ reload: celeryRestart(rest, appOf(site)) }),
     handlers: ({ site }) => celeryHandlers(rest, appOf(site)),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
-  });
+  }));
 }

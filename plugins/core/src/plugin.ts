@@ -106,6 +106,9 @@ export interface Plugin {
 /** Exists for type inference. Lists in config accept `false`, so `env === 'prod' && tls()` reads naturally. */
 export const definePlugin = <P extends Plugin>(plugin: P): P => plugin;
 
+/** A plugin whose hooks K are known to exist: the return type of a factory whose tests call them. */
+export type PluginWith<K extends keyof Plugin> = Plugin & Required<Pick<Plugin, K>>;
+
 /** What every plugin factory made with `placeable` accepts besides its own options. */
 export interface PlacementOptions {
   /**

@@ -1,7 +1,7 @@
 /** The dragonfly plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, reveal, secret, type Secret } from '@runbook/core';
+import { errors, isSecret, reveal, secret, type Secret, type PlacementOptions } from '@runbook/core';
 
-export interface DragonflyOptions {
+export interface DragonflyOptions extends PlacementOptions {
   /**
    * Where the server executable comes from: a pinned release URL of the executable itself, or of a
    * `.tar.gz` / `.tgz` release archive holding it (see `archiveMember`).

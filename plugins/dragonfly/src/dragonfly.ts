@@ -4,7 +4,7 @@
  * options on ExecStart and the password in a root-only EnvironmentFile. It contributes the broker URL
  * to the site model (`site.broker`, and CELERY_BROKER_URL / REDIS_URL in `site.env`).
  */
-import { definePlugin, type Plugin, type PluginContext } from '@runbook/core';
+import { definePlugin, placeable, type Plugin, type PluginContext } from '@runbook/core';
 import { brokerUrl, DRAGONFLY, resolveDragonflyOptions, resolvePassword, type DragonflyOptions } from './dragonfly-options.js';
 import {
   dragonflyBinary, dragonflyEnvFile, dragonflyPackages, dragonflyRestart, dragonflyServer, dragonflyService, dragonflyUser, RESTART_HANDLER,
@@ -17,7 +17,7 @@ import {
 export function dragonfly(options: DragonflyOptions): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolveDragonflyOptions(options);
-  return definePlugin({
+  return placeable(dragonfly, options, definePlugin({
     name: 'dragonfly',
     contribute(site, ctx) {
       const url = brokerUrl(o, resolvePassword(o, ctx.secrets));
@@ -37,5 +37,5 @@ export function dragonfly(options: DragonflyOptions): Plugin {
       ];
     },
     handlers: () => ({ [RESTART_HANDLER]: dragonflyRestart(o) }),
-  });
+  }));
 }

@@ -1,7 +1,7 @@
 /** The gunicorn plugin's options, their defaults and their validation (before anything connects). */
-import { errors } from '@runbook/core';
+import { errors, type PlacementOptions } from '@runbook/core';
 
-export interface GunicornOptions {
+export interface GunicornOptions extends PlacementOptions {
   /**
    * Name of the systemd units: `<unit>.socket` and `<unit>.service`; also `/run/<unit>.sock` and
    * `/etc/<unit>/gunicorn.conf.py`.

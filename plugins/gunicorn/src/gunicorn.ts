@@ -3,7 +3,7 @@
  * (`<unit>.socket`), gunicorn (`<unit>.service`) serves the app's WSGI or ASGI callable from
  * `site.app.current`, and a deploy restarts it after the switch without dropping a request.
  */
-import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
 import { gunicornConfig, gunicornPackages, gunicornReload, gunicornService, gunicornSocket, gunicornTryRestart, restartHandlerName } from './gunicorn-tasks.js';
 import { appModule } from './render-units.js';
@@ -25,7 +25,7 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
   const o = resolveGunicornOptions(options);
   const handler = restartHandlerName(options);
   const appOf = (site: SiteModel) => requireApp(site, 'gunicorn');
-  return definePlugin({
+  return placeable(gunicorn, options, definePlugin({
     name: 'gunicorn',
     contribute(site) {
       const app = appOf(site);
@@ -46,5 +46,5 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
     deploy: () => ({ reload: [gunicornReload(options)] }),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
     handlers: () => ({ [handler]: gunicornTryRestart(options) }),
-  });
+  }));
 }

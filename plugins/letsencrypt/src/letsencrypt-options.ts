@@ -1,12 +1,12 @@
 /** The letsencrypt plugin's options, their defaults and their validation (before anything connects). */
-import { errors } from '@runbook/core';
+import { errors, type PlacementOptions } from '@runbook/core';
 
 export const LETSENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 export const LETSENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
 /** a year: what HSTS preload lists ask for */
 export const HSTS_YEAR = 31536000;
 
-export interface LetsencryptOptions {
+export interface LetsencryptOptions extends PlacementOptions {
   /**
    * Contact address for the ACME account (expiry and problem notices).
    * @example 'ops@shop.example.com'

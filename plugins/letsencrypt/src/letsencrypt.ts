@@ -9,7 +9,7 @@
  * certificate and notifies nginx's `update nginx site` and `reload nginx` handlers: the TLS block
  * replaces the port-80 one in the same run.
  */
-import { definePlugin, errors, sh, type Plugin, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { definePlugin, placeable, errors, sh, type Plugin, type PluginContext, type SiteModel, type Task } from '@runbook/core';
 import { apt, command, directory, file, line, systemdUnit } from '@runbook/system';
 import { certificate } from './certificate.js';
 import { dnsName, resolveLetsencryptOptions, type LetsencryptOptions, type ResolvedLetsencryptOptions } from './letsencrypt-options.js';
@@ -102,11 +102,11 @@ export function letsencryptConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: R
 export function letsencrypt(options: LetsencryptOptions): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolveLetsencryptOptions(options);
-  const self: Plugin = definePlugin({
+  return placeable(letsencrypt, options, definePlugin({
     name: 'letsencrypt',
     contribute(site, ctx) {
       const plugins = ctx.config.plugins.filter(Boolean);
-      const at = plugins.indexOf(self);
+      const at = plugins.findIndex((p) => p.name === 'letsencrypt');
       const nginxAt = plugins.findIndex((p) => p.name === 'nginx');
       if (nginxAt < 0 || (at >= 0 && nginxAt > at)) {
         throw errors.config('letsencrypt needs nginx listed before it in plugins: nginx serves the ACME challenge over http before the certificate is requested', { key: 'plugins' });
@@ -114,6 +114,5 @@ export function letsencrypt(options: LetsencryptOptions): Plugin {
       contributeLetsencrypt(site, o);
     },
     configure: (ctx) => letsencryptConfigureTasks(ctx, o),
-  });
-  return self;
+  }));
 }

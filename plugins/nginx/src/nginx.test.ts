@@ -36,7 +36,7 @@ const ctx = (site: SiteModel) => ({ site }) as PluginContext;
 test('configure: package, default site off, gated server block, nginx running; all changes notify the reload', (t) => {
   const site = withApp({ upstream: { protocol: 'http', address: 'unix:/run/gunicorn.sock' } });
   const p = nginx();
-  p.contribute(site);
+  p.contribute(site, ctx(site));
   const tasks = p.configure(ctx(site));
   t.deepEqual(tasks.map((x) => x.type.name), ['apt.packages', 'command.run', 'nginx.site', 'systemd.unit']);
   t.deepEqual(tasks.map((x) => x.notify), [[], [RELOAD_NGINX], [RELOAD_NGINX], []]);

@@ -4,12 +4,12 @@
  * basic-auth). The block changes only through `nginx.site`, gated by `nginx -t`; nginx reloads only
  * when something changed.
  */
-import { definePlugin, errors, type PluginContext, type SiteModel, type StaticLocation, type Task } from '@runbook/core';
+import { definePlugin, placeable, errors, type PluginContext, type SiteModel, type StaticLocation, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { apt, command, systemdUnit } from '@runbook/system';
 import { nginxSite } from './nginx-site.js';
 import { locationPath, renderServerBlock, type ServerBlockOptions } from './render-server-block.js';
 
-export interface NginxOptions extends ServerBlockOptions {
+export interface NginxOptions extends ServerBlockOptions, PlacementOptions {
   /**
    * Name of the server block file in sites-available / sites-enabled.
    * @default site.app?.name ?? 'site'
@@ -112,9 +112,9 @@ function validate(o: NginxOptions): void {
  * Serve the site with nginx.
  * @example nginx({ serverNames: ['shop.example.com'], locations: [{ path: '/docs/', alias: '/srv/docs/' }] })
  */
-export function nginx(options: NginxOptions = {}) {
+export function nginx(options: NginxOptions = {}): PluginWith<'contribute' | 'configure' | 'handlers'> {
   validate(options);
-  return definePlugin({
+  return placeable(nginx, options, definePlugin({
     name: 'nginx',
     contribute: (site: SiteModel) => contributeNginx(site, options),
     configure: (ctx: PluginContext) => nginxConfigureTasks(ctx, options),
@@ -122,5 +122,5 @@ export function nginx(options: NginxOptions = {}) {
       [UPDATE_NGINX_SITE]: nginxSiteTask(ctx.site, options),
       [RELOAD_NGINX]: systemdUnit({ name: 'nginx.service', state: 'reloaded' }),
     }),
-  });
+  }));
 }

@@ -1,8 +1,8 @@
 /** The postgres plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, reveal, secret, type Secret, type SiteModel } from '@runbook/core';
+import { errors, isSecret, reveal, secret, type Secret, type SiteModel, type PlacementOptions } from '@runbook/core';
 import { NAME } from './psql.js';
 
-export interface PostgresOptions {
+export interface PostgresOptions extends PlacementOptions {
   /**
    * Database name. Unset: the app's name (`site.app.name`, `-` → `_`).
    * @default the app's name

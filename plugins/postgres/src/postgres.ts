@@ -3,7 +3,7 @@
  * password from the env's secrets, a database it owns, and `DATABASE_URL` (a Secret) in the site model
  * so @runbook/app writes it into `.env`.
  */
-import { definePlugin, type Plugin, type PluginContext, type Task } from '@runbook/core';
+import { definePlugin, placeable, type Plugin, type PluginContext, type Task } from '@runbook/core';
 import { apt, systemdUnit } from '@runbook/system';
 import { database } from './database.js';
 import { resolvePostgresOptions, resolveTarget, type PostgresOptions } from './postgres-options.js';
@@ -18,7 +18,7 @@ export const POSTGRES_UNIT = 'postgresql.service';
 export function postgres(options: PostgresOptions = {}): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolvePostgresOptions(options);
-  return definePlugin({
+  return placeable(postgres, options, definePlugin({
     name: 'postgres',
     contribute(site, ctx) {
       const t = resolveTarget(o, site, ctx.secrets, ctx.env);
@@ -34,5 +34,5 @@ export function postgres(options: PostgresOptions = {}): Plugin {
         database({ name: t.database, owner: t.user, locale: o.locale }),
       ];
     },
-  });
+  }));
 }

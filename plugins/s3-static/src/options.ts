@@ -1,7 +1,7 @@
 /** The s3-static plugin's options, their defaults and their validation (before anything runs). */
-import { errors } from '@runbook/core';
+import { errors, type PlacementOptions } from '@runbook/core';
 
-export interface S3StaticOptions {
+export interface S3StaticOptions extends PlacementOptions {
   /**
    * The bucket. Unset: the env's secret `AWS_STORAGE_BUCKET_NAME`, else `BUCKET_NAME`.
    * @example 'shop-static'

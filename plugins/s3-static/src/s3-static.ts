@@ -3,7 +3,7 @@
  * control machine and syncs them to S3 (or any S3 API) before any host is planned; every host's .env and
  * site model get the bucket's (or the CDN's) URL, so nginx serves no /static/ location.
  */
-import { definePlugin, type PluginContext, type PrepareContext, type SiteModel } from '@runbook/core';
+import { definePlugin, placeable, type PluginContext, type PrepareContext, type SiteModel, type Plugin } from '@runbook/core';
 import { collect } from './collect.js';
 import { bucketUrl, resolveCredentials, resolveTarget } from './credentials.js';
 import { resolveOptions, type S3StaticOptions } from './options.js';
@@ -15,11 +15,11 @@ import { s3StaticSync } from './sync-report.js';
  * @example s3Static({ path: 'apps/shop', publicUrl: 'https://cdn.example.com/static/' })
  * @example s3Static({ endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, delete: true })
  */
-export function s3Static(options: S3StaticOptions = {}) {
+export function s3Static(options: S3StaticOptions = {}): Plugin {
   const o = resolveOptions(options);
   // the sync of each run, made once by `prepare`
   const results = new WeakMap<object, SyncResult>();
-  return definePlugin({
+  return placeable(s3Static, options, definePlugin({
     name: 's3-static',
     async prepare(ctx: PrepareContext) {
       if (ctx.playbook !== 'deploy') return;
@@ -41,5 +41,5 @@ export function s3Static(options: S3StaticOptions = {}) {
       const result = results.get(ctx.config);
       return result ? { prepare: [s3StaticSync({ result })] } : {};
     },
-  });
+  }));
 }

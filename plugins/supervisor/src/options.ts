@@ -3,7 +3,7 @@
  * is made (in runbook.config.ts), before anything connects: a bad value is an E_OPTIONS error that names
  * the key (`programs.web.stopwaitsecs`) and what was expected.
  */
-import { errors, isSecret, type Secret } from '@runbook/core';
+import { errors, isSecret, type Secret, type PlacementOptions } from '@runbook/core';
 
 /** One `[program:<name>]` section: a process (or `numprocs` copies of it) that supervisord keeps running. */
 export interface ProgramOptions {
@@ -73,7 +73,7 @@ export interface ProgramOptions {
   numprocs?: number;
 }
 
-export interface SupervisorOptions {
+export interface SupervisorOptions extends PlacementOptions {
   /**
    * The programs by name: each is written to `/etc/supervisor/conf.d/<name>.conf`. A name is letters,
    * digits, `_`, `.` and `-`.

@@ -7,7 +7,7 @@
  * The worked example of docs/plugins.md: made with `nx g @runbook/tools:plugin supervisor`, then the
  * example task replaced by these.
  */
-import { definePlugin, secret, type Plugin } from '@runbook/core';
+import { definePlugin, placeable, secret, type Plugin } from '@runbook/core';
 import { apt, command, file, systemdUnit } from '@runbook/system';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options.js';
 import { prune } from './prune-task.js';
@@ -34,7 +34,7 @@ export function supervisor(options: SupervisorOptions = {}): Plugin {
   // bad options fail here, when the config loads, before anything connects (rendering checks values too)
   const o = resolveSupervisorOptions(options);
   const configs = o.programs.map((p) => ({ p, content: renderProgram(p) }));
-  return definePlugin({
+  return placeable(supervisor, options, definePlugin({
     name: 'supervisor',
     configure: () => [
       apt({ packages: ['supervisor'] }),
@@ -54,5 +54,5 @@ export function supervisor(options: SupervisorOptions = {}): Plugin {
     handlers: () => ({
       [UPDATE_HANDLER]: command({ run: UPDATE_SCRIPT, always: true, title: 'supervisorctl reread + update' }),
     }),
-  });
+  }));
 }

@@ -1,9 +1,9 @@
 /** The uwsgi plugin's options, their defaults and their validation (before anything connects). */
-import { errors } from '@runbook/core';
+import { errors, type PlacementOptions } from '@runbook/core';
 
 export type IniValue = string | number | boolean | string[];
 
-export interface UwsgiOptions {
+export interface UwsgiOptions extends PlacementOptions {
   /**
    * Name of the systemd service (`<unit>.service`); also `/etc/<unit>/uwsgi.ini` and the runtime
    * directory `/run/<unit>/` that holds the socket.

@@ -3,7 +3,7 @@
  * serves the app's WSGI callable from `site.app.current` on `/run/<unit>/uwsgi.sock`; a deploy reloads
  * it gracefully (SIGHUP) after the switch without dropping a request.
  */
-import { definePlugin, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
+import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { wsgiModule } from './render.js';
 import { listenOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
 import { reloadHandlerName, restartHandlerName, uwsgiIni, uwsgiPackages, uwsgiReload, uwsgiService, uwsgiStart, uwsgiTryReload, uwsgiTryRestart } from './uwsgi-tasks.js';
@@ -18,7 +18,7 @@ export function uwsgi(options: UwsgiOptions = {}): Plugin {
   // bad options fail when the config loads, before anything connects
   const o = resolveUwsgiOptions(options);
   const appOf = (site: SiteModel) => requireApp(site, 'uwsgi');
-  return definePlugin({
+  return placeable(uwsgi, options, definePlugin({
     name: 'uwsgi',
     contribute(site) {
       const app = appOf(site);
@@ -39,5 +39,5 @@ export function uwsgi(options: UwsgiOptions = {}): Plugin {
       [reloadHandlerName(options, appOf(site))]: uwsgiTryReload(options, appOf(site)),
       [restartHandlerName(options, appOf(site))]: uwsgiTryRestart(options, appOf(site)),
     }),
-  });
+  }));
 }

@@ -26,7 +26,7 @@ export function pluginContext(o: PluginContextOptions = {}): PluginContext {
   const site = emptySiteModel(hostname);
   const ctx: PluginContext = {
     alias: hostname, hostname, user: o.user ?? 'deploy', groups: [], vars: o.vars ?? {}, env: o.env ?? 'test',
-    site, secrets: o.secrets ?? {},
+    site, secrets: o.secrets ?? {}, fleet: [], hostsWith: () => [],
     config: { root: '/nonexistent', inventoryDir: '/nonexistent', playbookDir: '/nonexistent', knownHosts: '/nonexistent', secretsDir: '/nonexistent', vars: {}, plugins },
   };
   for (const p of plugins) p.contribute?.(site, ctx);
