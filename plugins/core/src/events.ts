@@ -17,6 +17,8 @@ export interface HostRecap {
   bytesSent: number;
   bytesReceived: number;
   ms: number;
+  /** what the host was left with, as its tasks reported it @example { release: '20261124T061100Z-3f9a1c' } */
+  state?: Record<string, string>;
 }
 
 export interface ErrorInfo {

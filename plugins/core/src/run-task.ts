@@ -15,6 +15,8 @@ export interface TaskResult {
   /** why nothing changed, or why the task was skipped */
   reason?: string;
   diff?: string;
+  /** what the host is left with, for the recap (Plan.report) */
+  report?: Record<string, string>;
   error?: RunbookError;
   ms: number;
 }

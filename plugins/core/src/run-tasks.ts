@@ -299,15 +299,15 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
       }
       const p = plan(item, outputs.get(i) ?? {});
       if (isNoop(p)) {
-        entry.result = { status: 'ok', reason: p.noop };
+        entry.result = { status: 'ok', reason: p.noop, ...(p.report ? { report: p.report } : {}) };
       } else if (host.check) {
         // nothing changes under --check: the facts read for later tasks stay true
-        entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
+        entry.result = { status: 'changed', changes: p.changes, diff: p.diff, ...(p.report ? { report: p.report } : {}) };
         changed.push(item.task);
       } else {
         changed.push(item.task);
         entry.commands = item.task.type.apply(p, item.task.options, item.ctx);
-        entry.result = { status: 'changed', changes: p.changes, diff: p.diff };
+        entry.result = { status: 'changed', changes: p.changes, diff: p.diff, ...(p.report ? { report: p.report } : {}) };
         const keys = item.task.type.touches?.(item.task.options, item.ctx);
         batchKeys = keys && batchKeys && !item.task.type.changesAnything?.(item.task.options) ? [...batchKeys, ...keys] : undefined;
       }

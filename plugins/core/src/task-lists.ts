@@ -23,6 +23,7 @@ export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: R
 export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptions, r: HostRecap, stopped: () => boolean): RunList {
   const report = (phase: string, result: TaskResult, handler: boolean, block?: Block) => {
     r[result.status]++;
+    if (result.report && result.status !== 'failed') r.state = { ...r.state, ...result.report };
     opts.emit({
       type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
       ...(handler ? { handler } : {}),

@@ -51,15 +51,19 @@ export interface Changes<S = unknown> {
   /** unified diff of file content, shown under --diff */
   diff?: string;
   state?: S;
+  /** what the host is left with, for the recap, once this task is done @example { release: '20261124T061100Z-3f9a1c' } */
+  report?: Record<string, string>;
 }
 /** A plan that changes nothing must say why. */
 export interface NoChange {
   noop: string;
+  /** what the host is left with, for the recap (see Changes.report) */
+  report?: Record<string, string>;
 }
 export type Plan<S = unknown> = Changes<S> | NoChange;
 
 export const isNoop = (plan: Plan<unknown>): plan is NoChange => 'noop' in plan;
-export const noop = (reason: string): NoChange => ({ noop: reason });
+export const noop = (reason: string, report?: Record<string, string>): NoChange => ({ noop: reason, ...(report ? { report } : {}) });
 export const changes = <S>(list: string[], extra: Omit<Changes<S>, 'changes'> = {}): Changes<S> => ({
   changes: list,
   ...extra,

@@ -23,6 +23,7 @@ export function recapLines(hosts: Record<string, HostRecap>, stats: boolean): st
       `ok=${r.ok}`, `changed=${r.changed}`, `failed=${r.failed}`, `skipped=${r.skipped}`,
       `unreachable=${r.unreachable ? 1 : 0}`, seconds(r.ms),
       ...(stats ? [`execs=${r.execs}`, `sent=${r.bytesSent}B`, `received=${r.bytesReceived}B`] : []),
+      ...Object.entries(r.state ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
     return `${color(alias.padEnd(width))}  ${cols.join('  ')}`;
   });
