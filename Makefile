@@ -2,7 +2,7 @@
 #   make configure ENV=prod      make deploy ENV=stg      make rollback ENV=stg [TO=20261124T061100Z]
 #   make check ENV=prod          make hosts ENV=qa        make demo / make test
 ENV ?= local
-RUN := node apps/cli/dist/bin.js
+RUN := node apps/cli/bin/run.js
 ARGS ?=
 
 .PHONY: build configure deploy rollback check hosts demo test hosts-up hosts-down

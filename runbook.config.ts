@@ -41,7 +41,7 @@ export default defineConfig({
     nginx({
       // siteName: app name, serverNames: [the host's name], removeDefaultSite: true,
       // clientMaxBodySize: '10m', locations: [{ path: '/docs/', alias: '/srv/docs/' }],
-      // extraConfig: [], quietFavicon: true, defaultServer: false, ipv6: false,
+      // extraConfig: [], quietFavicon: true, defaultServer: false, ipv6: true (false: no listen [::]),
     }),
     // HTTPS on the envs with public names (import { letsencrypt } from '@runbook/letsencrypt'; after nginx):
     // letsencrypt({ email: 'ops@example.com' }),

@@ -15,4 +15,4 @@ user=$(awk -F= '/^AUTH_WALL_USERNAME=/{print $2}' secrets/local.env)
 pass=$(awk -F= '/^AUTH_WALL_PASSWORD=/{print $2}' secrets/local.env)
 echo "--- http://$addr/ through nginx (wall user $user) ---"
 curl -fsS -u "$user:$pass" "http://$addr/" | grep -E 'Hello|Release'
-echo "Next: npx run deploy --env local · npx run rollback --env local · npm run hosts:down"
+echo "Next: npx --no-install run deploy --env local · npx --no-install run rollback --env local · npm run hosts:down"
