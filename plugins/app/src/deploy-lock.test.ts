@@ -26,10 +26,13 @@ test('held by another run: who, since when, what for, and how to remove it', (t)
   t.throws(() => deployLockType.check({ state: { root: false, releases: [], records: {} } }, { root: '/srv/a', info }, ctx), { message: '/srv/a does not exist: run configure first' });
 });
 
-test('unlock only what this run holds', (t) => {
-  t.deepEqual(deployUnlockType.check({ state: held('r1') }, { root: '/srv/a', id: 'r2' }, ctx), { noop: 'the deploy lock is held by ann@laptop for r1, not this run: left alone' });
-  t.deepEqual(deployUnlockType.check({ state: held('r2') }, { root: '/srv/a', id: 'r2' }, ctx), { changes: ['release the deploy lock /srv/a/.deploy-lock'] });
-  t.deepEqual(deployUnlockType.check({ state: { root: true, releases: [], records: {} } }, { root: '/srv/a', id: 'r2' }, ctx), { noop: 'no deploy lock' });
+test('unlock only what this run holds; either way it reports the release the host serves', (t) => {
+  const none = { report: { release: 'none' } };
+  t.deepEqual(deployUnlockType.check({ state: held('r1') }, { root: '/srv/a', id: 'r2' }, ctx), { noop: 'the deploy lock is held by ann@laptop for r1, not this run: left alone', ...none });
+  t.deepEqual(deployUnlockType.check({ state: held('r2') }, { root: '/srv/a', id: 'r2' }, ctx), { changes: ['release the deploy lock /srv/a/.deploy-lock'], ...none });
+  t.deepEqual(deployUnlockType.check({ state: { root: true, releases: [], records: {} } }, { root: '/srv/a', id: 'r2' }, ctx), { noop: 'no deploy lock', ...none });
+  const serving: AppState = { ...held('r2'), current: '/srv/a/releases/r2' };
+  t.deepEqual(deployUnlockType.check({ state: serving }, { root: '/srv/a', id: 'r2' }, ctx), { changes: ['release the deploy lock /srv/a/.deploy-lock'], report: { release: 'r2' } });
 });
 
 const run = (task: Task) => runTask(new LocalConnection(), task, { alias: 'localhost', user: 'root', vars: {}, check: false });

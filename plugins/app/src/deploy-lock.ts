@@ -5,7 +5,7 @@
  * A run only ever removes a lock that names its own id.
  */
 import { changes, defineTask, noop, quote, RunbookError, type TaskType } from '@runbook/core';
-import { appStateFact, lockDir, type AppState, type LockInfo } from './app-state.js';
+import { appStateFact, currentRelease, lockDir, type AppState, type LockInfo } from './app-state.js';
 
 export interface DeployLockOptions {
   /** the app root @example '/srv/shop' */
@@ -62,10 +62,12 @@ export const deployUnlockType: TaskType<DeployUnlockOptions, { state: AppState }
   describe: (o) => lockDir(o.root),
   facts: (o) => ({ state: appStateFact(o.root) }),
   check({ state }, o) {
-    if (!state.lock) return noop('no deploy lock');
+    // the last task of a deploy or rollback: what the host serves from now on, for the recap
+    const report = { release: currentRelease(state, o.root) ?? 'none' };
+    if (!state.lock) return noop('no deploy lock', report);
     const holder = state.lock.info?.release;
-    if (holder !== o.id) return noop(`the deploy lock is held by ${holder ? `${state.lock.info!.who} for ${holder}` : 'someone else (no info)'}, not this run: left alone`);
-    return changes([`release the deploy lock ${lockDir(o.root)}`]);
+    if (holder !== o.id) return noop(`the deploy lock is held by ${holder ? `${state.lock.info!.who} for ${holder}` : 'someone else (no info)'}, not this run: left alone`, report);
+    return changes([`release the deploy lock ${lockDir(o.root)}`], { report });
   },
   apply(_plan, o) {
     const l = quote(lockDir(o.root));
