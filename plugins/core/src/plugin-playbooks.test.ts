@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from './local-connection.js';
-import { definePlugin, type Plugin } from './plugin.js';
+import { fleetOf } from './fleet.js';
+import { definePlugin, placeable, type Plugin } from './plugin.js';
 import { configurePhases, deployPhases, newReleaseId } from './plugin-playbooks.js';
 import { quote } from './quote.js';
 import { runPlaybook } from './runner.js';
@@ -89,4 +90,55 @@ test('release ids sort by time and differ between runs started in the same secon
   const now = new Date();
   t.not(newReleaseId(now), newReleaseId(now));
   t.true(newReleaseId(new Date('2026-11-24T06:11:00Z')) < newReleaseId(new Date('2026-11-24T06:11:01Z')));
+});
+
+// a plugin with options, made placeable like every built-in one
+interface ServeOptions { on?: string; workers?: number }
+const served: { host: string; plugin: string; workers?: number; url?: string }[] = [];
+function server(o: ServeOptions = {}): Plugin {
+  return placeable(server, o, definePlugin({
+    name: 'server',
+    contribute: (site, ctx) => void (site.env.SERVER = `local:${ctx.alias}`),
+    offer: (site, ctx) => void (site.env.SERVER = `remote:${ctx.hostsWith('server').map((h) => h.address).join(',')}`),
+    configure: (ctx) => (served.push({ host: ctx.alias, plugin: 'server', workers: o.workers, url: String(ctx.site.env.SERVER) }), []),
+  }));
+}
+const client: Plugin = definePlugin({
+  name: 'client',
+  on: 'web',
+  configure: (ctx) => (served.push({ host: ctx.alias, plugin: 'client', url: String(ctx.site.env.SERVER) }), []),
+});
+
+test('placement: a host plans only the plugins placed on it; others offer it what they serve; vars set per-host options', async (t) => {
+  served.length = 0;
+  const hosts = [
+    { alias: 'web-1', hostname: 'web-1', user: 'root', groups: ['all', 'web'], vars: {}, env: 'test' },
+    { alias: 'web-2', hostname: 'web-2', user: 'root', groups: ['all', 'web'], vars: { server: { workers: 9 } }, env: 'test' },
+    { alias: 'db-1', hostname: 'db-1', user: 'root', groups: ['all', 'data'], vars: { server: { workers: 3 }, privateAddress: '10.9.0.1' }, env: 'test' },
+  ];
+  const config = { root: '/', inventoryDir: '/', playbookDir: '/', knownHosts: '/k', secretsDir: '/s', vars: {}, plugins: [server({ on: 'data', workers: 1 }), client] };
+  const result = await runPlaybook({
+    playbook: { name: 'configure', phases: configurePhases },
+    context: { env: 'test', config, fleet: fleetOf(hosts, new Set(hosts.map((h) => h.alias))) },
+    hosts,
+    connect: async (h) => new LocalConnection(h.alias),
+    emit: () => {},
+  });
+  t.is(result.exitCode, 0);
+  t.deepEqual(served.sort((a, b) => a.host.localeCompare(b.host)), [
+    { host: 'db-1', plugin: 'server', workers: 3, url: 'local:db-1' },
+    { host: 'web-1', plugin: 'client', url: 'remote:10.9.0.1' },
+    { host: 'web-2', plugin: 'client', url: 'remote:10.9.0.1' },
+  ]);
+});
+
+test('placement errors fail planning: an unknown role, vars for a plugin that takes none', async (t) => {
+  const hosts = [{ alias: 'h1', hostname: 'h1', user: 'root', groups: ['all'], vars: { plain: { x: 1 } }, env: 'test' }];
+  const run = (plugins: Plugin[]) => runPlaybook({
+    playbook: { name: 'configure', phases: configurePhases },
+    context: { env: 'test', config: { root: '/', inventoryDir: '/', playbookDir: '/', knownHosts: '/k', secretsDir: '/s', vars: {}, plugins } },
+    hosts, connect: async () => new LocalConnection('h1'), emit: () => {},
+  });
+  await t.throwsAsync(run([server({ on: 'dtaa' })]), { message: /\[server\.on\] server: on "dtaa" names no host or group of this env/ });
+  await t.throwsAsync(run([definePlugin({ name: 'plain', configure: () => [] })]), { message: /host h1: vars\.plain sets options of the plain plugin, which takes none from vars/ });
 });
