@@ -58,8 +58,28 @@ TEMPLATES = [
 
 WSGI_APPLICATION = 'demo.wsgi.application'
 
+def database_from_url(url):
+    """`postgresql://user:password@host:port/name` (as @runbook/postgres writes DATABASE_URL) as Django settings."""
+    from urllib.parse import unquote, urlsplit
+
+    u = urlsplit(url)
+    if u.scheme not in ('postgres', 'postgresql'):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f'DATABASE_URL: only postgresql:// URLs are supported, got {u.scheme}://')
+    return {
+        'ENGINE': 'django.db.backends.postgresql',
+        'NAME': unquote(u.path.lstrip('/')),
+        'USER': unquote(u.username or ''),
+        'PASSWORD': unquote(u.password or ''),
+        'HOST': u.hostname or '',
+        'PORT': str(u.port or ''),
+    }
+
+
+# DATABASE_URL (PostgreSQL, e.g. on the env's data host) wins over the sqlite file
 DATABASES = {
-    'default': {
+    'default': database_from_url(os.environ['DATABASE_URL']) if os.environ.get('DATABASE_URL') else {
         'ENGINE': 'django.db.backends.sqlite3',
         'NAME': os.environ.get('DATABASE_PATH') or str(BASE_DIR / 'db.sqlite3'),
         # several gunicorn workers write visits: wait for the lock instead of failing at once
