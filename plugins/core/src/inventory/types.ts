@@ -77,7 +77,7 @@ export interface Inventory {
   env: string;
   /** absolute path of `<dir>/<env>.yml` */
   file: string;
-  /** in inventory order: ssh config aliases first (file order), then hosts only the inventory lists */
+  /** in inventory order: the ssh config aliases sshConfigHosts imports (file order), then hosts only the inventory lists */
   hosts: HostSpec[];
   /** every group used, plus `all` */
   groups: Record<string, InventoryGroup>;

@@ -144,6 +144,8 @@ function readPatterns(src: YamlSource, path: Path, value: unknown): Sourced<stri
   if (list.length === 0) throw invalid(src.at(path), `expected ${expected}, got an empty list`);
   return list.map((item, i) => {
     const at = src.at(Array.isArray(value) ? [...path, i] : path);
+    // YAML reads a bare `!dev-*` as a tag on an empty value
+    if (item === '') throw invalid(at, `expected ${expected}, got nothing: quote patterns that start with ! ('!dev-*')`);
     if (typeof item !== 'string' || !/^!?[^\s,!]+$/.test(item.trim())) throw invalid(at, `expected ${expected}, got ${show(item)}`);
     return { value: item.trim(), at };
   });
