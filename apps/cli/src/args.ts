@@ -68,6 +68,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     forks = Number(v.forks);
     if (!Number.isInteger(forks) || forks < 1) throw errors.usage(`--forks expects a whole number ≥ 1, got "${v.forks}"`);
   }
+  // `--limit "$HOSTS"` with HOSTS unset must not run on every host
+  if (v.limit !== undefined && v.limit.trim() === '') {
+    throw errors.usage('--limit is empty: name hosts, groups or patterns (all for every host), or leave --limit out');
+  }
   if (parsed.positionals.length > 1) throw errors.usage(`unexpected arguments: ${parsed.positionals.slice(1).join(' ')}`);
   return {
     command: parsed.positionals[0] ?? '',

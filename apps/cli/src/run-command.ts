@@ -1,6 +1,6 @@
 /** `run <playbook> --env E` and `run hosts --env E`. */
 import {
-  errors, fleetOf, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
+  checkKeys, errors, fleetOf, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
   type Connection, type EventSink, type HostSpec, type RunHost, type SshOptions,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
@@ -30,12 +30,18 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
   const inventory = await loadInventory({
     dir: config.inventoryDir, env: args.env, configVars: config.vars, extraVars: parseExtraVars(args.extraVars),
   });
-  const hosts = selectHosts(inventory, args.limit);
+  // keys are looked for on the selected hosts only: another env's missing key is no concern of this run
+  const keys = await checkKeys(selectHosts(inventory, args.limit));
+  for (const w of keys.warnings) process.stderr.write(`run: warning: ${w}\n`);
+  const hosts = keys.hosts;
 
   if (args.command === 'hosts') {
+    // a listing connects to nothing: a missing key is worth a warning, not a failure
+    for (const p of keys.problems) process.stderr.write(`run: warning: ${p.toString()}; a run on this host fails\n`);
     printHosts(hosts, args.json);
     return 0;
   }
+  if (keys.problems.length) throw keys.problems[0];
 
   const sshOptions: SshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
   // all hosts at once (no --serial, no smaller --forks): connect now, log in once every task is planned

@@ -24,7 +24,6 @@ const all = ['web-1', 'web-2', 'app1.example.com', 'db1'];
 const lists = 'hosts: web-1, web-2, app1.example.com, db1; groups: all, web, canary, app, db';
 const cases: Case[] = [
   { limit: undefined, expected: all },
-  { limit: '', expected: all },
   { limit: 'all', expected: all },
   { limit: '*', expected: all },
   { limit: 'db1', expected: ['db1'] },
@@ -46,6 +45,10 @@ const cases: Case[] = [
   { limit: 'web,!web', error: `--limit "web,!web": selects no host; ${lists}` },
   { limit: 'db,&web', error: 'selects no host' },
   { limit: 'web,!', error: '"!" needs a host, group or pattern after !' },
+  // an unset shell variable (--limit "$HOSTS") must never mean every host
+  { limit: '', error: '--limit "" names no host: give hosts, groups or patterns (all for every host)' },
+  { limit: '  ', error: '--limit "  " names no host' },
+  { limit: ' , : ', error: 'names no host' },
 ];
 
 const selects = test.macro({

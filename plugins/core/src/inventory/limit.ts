@@ -11,12 +11,14 @@ interface Term {
  * `--limit`, as Ansible reads it: terms separated by `,` or `:`; a term is an alias, a group or a glob
  * over both (`web-*`, `app?.example.com`); `all` and `*` mean every host. Plain terms add, `&term`
  * intersects, `!term` excludes; with only `&`/`!` terms the start is every host. A term that matches
- * nothing is an error rather than a silent no-op: a mistyped `!db` would otherwise deploy to db.
- * The result keeps inventory order.
+ * nothing is an error rather than a silent no-op: a mistyped `!db` would otherwise deploy to db; so is
+ * an empty limit. The result keeps inventory order.
  */
 export function selectHosts(inv: Inventory, limit: string | undefined): HostSpec[] {
-  if (limit === undefined || limit.trim() === '') return inv.hosts;
+  if (limit === undefined) return inv.hosts;
   const terms = parseLimit(limit);
+  // an empty value (an unset shell variable: --limit "$HOSTS") must not mean every host
+  if (terms.length === 0) throw errors.usage(`--limit ${JSON.stringify(limit)} names no host: give hosts, groups or patterns (all for every host)`);
   const match = (t: Term): Set<string> => {
     const found = matchTerm(inv, t.pattern);
     if (found === undefined) throw nothingMatches(inv, limit, `"${t.pattern}" matches no host or group`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { errors } from '../errors.js';
 import { localContext, resolvePath, type LocalContext } from './local-context.js';
 import { mergeVars } from './merge-vars.js';
+import { pickSshConfigHosts } from './pick-ssh-config-hosts.js';
 import { readYaml } from './read-yaml.js';
 import { resolveEndpoint, type ResolveContext } from './resolve-endpoint.js';
 import { resolveProxyJump } from './resolve-proxy-jump.js';
@@ -19,8 +20,9 @@ export async function listEnvs(dir: string): Promise<string[]> {
 }
 
 /**
- * Reads `<dir>/<env>.yml`, imports its ssh config, checks everything that can be checked without
- * connecting (shapes, types, files, aliases, ProxyJump chains) and resolves every host.
+ * Reads `<dir>/<env>.yml` and its ssh config, checks everything that can be checked without connecting
+ * (shapes, types, files, aliases, ProxyJump chains) and resolves every host. Identity files are looked
+ * for later, on the hosts a run selects (checkKeys): a missing key of another host is no concern of it.
  */
 export async function loadInventory(opts: LoadInventoryOptions): Promise<Inventory> {
   const dir = path.resolve(opts.dir);
@@ -33,14 +35,14 @@ export async function loadInventory(opts: LoadInventoryOptions): Promise<Invento
   const ssh = inv.sshConfig && (await loadSshConfig(await existing(inv.sshConfig, dir, local, 'ssh config'), local.home));
   const knownHosts = inv.knownHosts && (await existing(inv.knownHosts, dir, local, 'known_hosts file'));
   const sources = hostSources(inv, ssh);
-  if (sources.size === 0) throw invalid(src.at(['hosts']), 'no hosts: list them under hosts:, or name an sshConfig with Host entries');
+  if (sources.size === 0) throw invalid(src.at(['hosts']), 'no hosts: list them under hosts:, or import Host aliases of an sshConfig with sshConfigHosts');
   const aliases = [...sources.keys()];
   const hostGroups = groupsOfHosts(inv, aliases);
   const ctx: ResolveContext = { hosts: new Map(inv.hosts.map((h) => [h.alias, h])), aliases, ssh, dir, knownHosts, local };
   const envVars = mergeVars(opts.defaults, opts.configVars, inv.vars);
   const hosts: HostSpec[] = [];
   for (const alias of aliases) {
-    const { jump, ...endpoint } = await resolveEndpoint(alias, ctx);
+    const { jump, ...endpoint } = resolveEndpoint(alias, ctx);
     const entry = ctx.hosts.get(alias);
     const groups = hostGroups.get(alias)!;
     // groups in the order of `groups` (see groupsOfHosts): a later group's vars win over an earlier one's
@@ -74,10 +76,14 @@ async function existing(p: Sourced<string>, dir: string, local: LocalContext, wh
   return abs;
 }
 
-/** Hosts in order: ssh config aliases first (file order), then the hosts only the inventory lists. */
+/**
+ * Hosts in order: the ssh config aliases `sshConfigHosts` imports (file order), then the hosts only the
+ * inventory lists. Without `sshConfigHosts` the ssh config adds no host, only settings.
+ */
 function hostSources(inv: InventoryFile, ssh: SshConfig | undefined): Map<string, Where> {
   const out = new Map<string, Where>();
-  for (const alias of ssh ? sshConfigAliases(ssh) : []) out.set(alias.value, alias.at);
+  const imported = ssh && inv.sshConfigHosts ? pickSshConfigHosts(sshConfigAliases(ssh), inv.sshConfigHosts, ssh.file) : [];
+  for (const alias of imported) out.set(alias.value, alias.at);
   // an inventory entry for an imported alias adds to it; its line is the better place to point at
   for (const h of inv.hosts) out.set(h.alias, h.at);
   return out;

@@ -19,8 +19,8 @@ const key = { 'home/.ssh/app.pem': 'key', 'home/.ssh/id_ed25519': 'key' };
 
 const cases: Case[] = [
   {
-    title: 'the team block, copied unchanged, is imported as a host',
-    files: { ...key, 'inventories/prod.yml': 'sshConfig: ./prod.ssh_config\n', 'inventories/prod.ssh_config': teamBlock },
+    title: 'the team block, copied unchanged, is imported as a host with sshConfigHosts: all',
+    files: { ...key, 'inventories/prod.yml': 'sshConfig: ./prod.ssh_config\nsshConfigHosts: all\n', 'inventories/prod.ssh_config': teamBlock },
     alias: 'app.example.com',
     expected: {
       hostname: '18.0.0.1', port: 22, user: 'ubuntu', identityFiles: ['{dir}/home/.ssh/app.pem'], forwardAgent: true,
@@ -50,7 +50,7 @@ const cases: Case[] = [
     title: 'tokens %h %r %u %d %% in IdentityFile, UserKnownHostsFile after the inventory one goes last',
     files: {
       'home/.ssh/10.0.0.9-deploy-me.pem': 'k', 'home/.ssh/odd%name': 'k', 'inventories/kh': '',
-      'inventories/prod.yml': 'sshConfig: ssh_config\nknownHosts: kh\n',
+      'inventories/prod.yml': 'sshConfig: ssh_config\nknownHosts: kh\nhosts:\n  db1: {}\n',
       'inventories/ssh_config': 'Host db1\n  HostName 10.0.0.9\n  User deploy\n  IdentityFile ~/.ssh/%h-%r-%u.pem\n  IdentityFile %d/.ssh/odd%%name\n  UserKnownHostsFile ~/.ssh/known_hosts ./known_%n\n',
     },
     alias: 'db1',
@@ -60,14 +60,14 @@ const cases: Case[] = [
     },
   },
   {
-    title: 'a missing ssh config IdentityFile is dropped when another one exists (ssh only warns)',
-    files: { ...key, 'inventories/prod.yml': 'sshConfig: ssh_config\n', 'inventories/ssh_config': 'Host web1\n  IdentityFile ~/.ssh/app.pem\nHost *\n  IdentityFile ~/.ssh/id_rsa\n' },
+    title: 'identity files are all kept as configured, missing or not: checkKeys looks for them on the selected hosts',
+    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nhosts:\n  web1: {}\n', 'inventories/ssh_config': 'Host web1\n  IdentityFile ~/.ssh/app.pem\nHost *\n  IdentityFile ~/.ssh/id_rsa\n  IdentityFile ~/.ssh/app.pem\n' },
     alias: 'web1',
-    expected: { identityFiles: ['{dir}/home/.ssh/app.pem'] },
+    expected: { identityFiles: ['{dir}/home/.ssh/app.pem', '{dir}/home/.ssh/id_rsa'] },
   },
   {
     title: 'HostName %h, StrictHostKeyChecking off → no, the other keywords we use',
-    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\n', 'inventories/ssh_config': 'Host web1\nHost *\n  HostName %h.internal\n  StrictHostKeyChecking off\n  HostKeyAlias shared\n  ConnectTimeout 10\n  ServerAliveInterval 1m\n  ServerAliveCountMax 4\n  IdentitiesOnly yes\n' },
+    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nhosts: { web1: }\n', 'inventories/ssh_config': 'Host web1\nHost *\n  HostName %h.internal\n  StrictHostKeyChecking off\n  HostKeyAlias shared\n  ConnectTimeout 10\n  ServerAliveInterval 1m\n  ServerAliveCountMax 4\n  IdentitiesOnly yes\n' },
     alias: 'web1',
     expected: { hostname: 'web1.internal', strictHostKeyChecking: 'no', hostKeyAlias: 'shared', connectTimeout: 10, serverAliveInterval: 60, serverAliveCountMax: 4, identitiesOnly: true },
   },
@@ -78,9 +78,21 @@ const cases: Case[] = [
     expected: { strictHostKeyChecking: 'accept-new', connectTimeout: 5, become: false },
   },
   {
-    title: 'host order: ssh config aliases in file order, then hosts only the inventory lists',
-    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nhosts:\n  local1: {}\n  web2: { port: 23 }\n', 'inventories/ssh_config': 'Host web1 web2\nHost *.example.com db?\nHost web3\n' },
-    aliases: ['web1', 'web2', 'web3', 'local1'],
+    title: 'hosts: lists exactly the hosts; the other aliases of the ssh config only sit there',
+    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nhosts:\n  prod-web: {}\n', 'inventories/ssh_config': 'Host dev-web\n  HostName 10.0.0.1\nHost prod-web\n  HostName 10.0.0.2\nHost *\n  User deploy\n' },
+    aliases: ['prod-web'],
+    alias: 'prod-web',
+    expected: { hostname: '10.0.0.2', user: 'deploy', source: { file: '{dir}/inventories/prod.yml', line: 3 } },
+  },
+  {
+    title: 'host order: imported ssh config aliases in file order, then hosts only the inventory lists',
+    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nsshConfigHosts: [web*, "!web3"]\nhosts:\n  local1: {}\n  web2: { port: 23 }\n', 'inventories/ssh_config': 'Host web1 web2 dev1\nHost *.example.com db?\nHost web3\n' },
+    aliases: ['web1', 'web2', 'local1'],
+  },
+  {
+    title: 'sshConfigHosts with only exclusions starts from every alias',
+    files: { 'inventories/prod.yml': 'sshConfig: ssh_config\nsshConfigHosts: "!dev-*"\n', 'inventories/ssh_config': 'Host dev-web prod-web\nHost dev-db prod-db\n' },
+    aliases: ['prod-web', 'prod-db'],
   },
   {
     title: 'groups: all, then the host\'s own list in order, then groups naming the host',

@@ -1,10 +1,9 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { expandTokens, type TokenContext } from './expand-tokens.js';
 import { resolvePath, type LocalContext } from './local-context.js';
 import { resolveSshHost } from './resolve-ssh-host.js';
 import type { SshConfig } from './ssh-config.js';
-import type { JumpHop } from './types.js';
+import type { IdentitySource, JumpHop } from './types.js';
 import type { HostEntry } from './validate-inventory.js';
 import { invalid, type Sourced, type Where } from './where.js';
 
@@ -32,10 +31,8 @@ export interface Endpoint extends JumpHop {
   jump?: Sourced<string>;
 }
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
-
 /** Inventory keys win over the ssh config, which wins over ssh's defaults. */
-export async function resolveEndpoint(alias: string, ctx: ResolveContext): Promise<Endpoint> {
+export function resolveEndpoint(alias: string, ctx: ResolveContext): Endpoint {
   const entry = ctx.hosts.get(alias);
   const s = entry?.settings ?? {};
   const ssh = ctx.ssh ? resolveSshHost(ctx.ssh, alias) : { values: {}, identityFiles: [], sources: {} };
@@ -48,14 +45,16 @@ export async function resolveEndpoint(alias: string, ctx: ResolveContext): Promi
     resolvePath(sshDir(ssh.sources.userKnownHostsFile!), expand(f, tokens, ssh.sources.userKnownHostsFile!), ctx.local.home));
   if (ctx.knownHosts) knownHostsFiles.push(ctx.knownHosts);
   const jumpAt = entry?.keyAt.proxyJump ?? ssh.sources.proxyJump;
+  const identities = s.identityFile
+    ? inventoryIdentities(s.identityFile, entry!.keyAt.identityFile!, tokens, ctx)
+    : sshIdentities(ssh.identityFiles, tokens, ctx);
   return {
     alias,
     hostname,
     port: tokens.port,
     user: tokens.remoteUser,
-    identityFiles: s.identityFile
-      ? await inventoryIdentities(s.identityFile, entry!.keyAt.identityFile!, tokens, ctx)
-      : await sshIdentities(ssh.identityFiles, tokens, ctx),
+    identityFiles: [...new Set(identities.map((i) => i.path))],
+    identitySources: identities,
     identitiesOnly: s.identitiesOnly ?? v.identitiesOnly ?? false,
     forwardAgent: s.forwardAgent ?? v.forwardAgent ?? false,
     knownHostsFiles,
@@ -73,24 +72,16 @@ const expand = (value: string, tokens: TokenContext, at: Where): string =>
     throw invalid(at, message);
   });
 
-/** Identity files the inventory names must exist: a typo should fail before anything connects. */
-async function inventoryIdentities(files: string[], at: Where, tokens: TokenContext, ctx: ResolveContext): Promise<string[]> {
-  const out = files.map((f) => resolvePath(ctx.dir, expand(f, tokens, at), ctx.local.home));
-  for (const f of out) if (!(await exists(f))) throw invalid(at, `identity file not found: ${f}`);
-  return out;
+/** Identity files the inventory names must exist (checkKeys): a typo should fail before anything connects. */
+function inventoryIdentities(files: string[], at: Where, tokens: TokenContext, ctx: ResolveContext): IdentitySource[] {
+  return files.map((f) => ({ path: resolvePath(ctx.dir, expand(f, tokens, at), ctx.local.home), at, required: true }));
 }
 
 /**
- * ssh only warns about a missing IdentityFile (a `Host *` default may name keys some people lack), so
- * missing ones are dropped; but when none of them exists, the config is wrong for this host: say so.
- * Relative paths are taken from the config file's directory, like its Includes.
+ * ssh only warns about a missing IdentityFile (a `Host *` default may name keys some people lack);
+ * checkKeys does the same, and fails a host only when none of its files exists. Relative paths are
+ * taken from the config file's directory, like its Includes.
  */
-async function sshIdentities(files: Sourced<string>[], tokens: TokenContext, ctx: ResolveContext): Promise<string[]> {
-  const all = files.map((f) => resolvePath(path.dirname(f.at.file), expand(f.value, tokens, f.at), ctx.local.home));
-  const found = [];
-  for (const f of all) if (await exists(f)) found.push(f);
-  if (all.length && !found.length) {
-    throw invalid(files[0].at, `no identity file found for ${tokens.alias}: ${[...new Set(all)].join(', ')}`);
-  }
-  return [...new Set(found)];
+function sshIdentities(files: Sourced<string>[], tokens: TokenContext, ctx: ResolveContext): IdentitySource[] {
+  return files.map((f) => ({ path: resolvePath(path.dirname(f.at.file), expand(f.value, tokens, f.at), ctx.local.home), at: f.at, required: false }));
 }

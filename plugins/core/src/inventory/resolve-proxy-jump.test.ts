@@ -49,8 +49,8 @@ const cases: Case[] = [
     alias: 'web1', chain: ['me@9.9.9.9:22', 'me@inner:22'],
   },
   {
-    title: 'ProxyJump from the ssh config, with none for the bastion itself',
-    yaml: 'sshConfig: ssh_config\n',
+    title: 'ProxyJump from the ssh config, with none for the bastion itself; the bastion need not be a host',
+    yaml: 'sshConfig: ssh_config\nhosts:\n  app: {}\n',
     sshConfig: 'Host bastion\n  HostName 1.1.1.1\n  ProxyJump none\nHost app\n  User ubuntu\nHost *\n  ProxyJump bastion\n',
     alias: 'app', chain: ['me@1.1.1.1:22'],
   },
@@ -72,13 +72,13 @@ const cases: Case[] = [
   },
   {
     title: 'a cycle made in the ssh config points at the ssh config',
-    yaml: 'sshConfig: ssh_config\n',
+    yaml: 'sshConfig: ssh_config\nsshConfigHosts: all\n',
     sshConfig: 'Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n',
     alias: 'a', error: { message: 'proxyJump cycle: a → b → a', line: 4, key: 'ProxyJump', inSshConfig: true },
   },
   {
     title: 'an invalid hop in the ssh config',
-    yaml: 'sshConfig: ssh_config\n',
+    yaml: 'sshConfig: ssh_config\nhosts:\n  a: {}\n',
     sshConfig: 'Host a\n  ProxyJump "bad host"\n',
     alias: 'a', error: { message: 'proxyJump hop "bad host" is neither a known alias nor [user@]host[:port]', line: 2, key: 'ProxyJump', inSshConfig: true },
   },

@@ -35,7 +35,7 @@ export async function resolveProxyJump(ep: Endpoint, ctx: ResolveContext, stack:
     if (stack.some((a) => a.toLowerCase() === spec.host.toLowerCase())) {
       throw invalid(jump.at, `proxyJump cycle: ${[...stack, spec.host].join(' → ')}`);
     }
-    const hop = await resolveEndpoint(spec.host, ctx);
+    const hop = resolveEndpoint(spec.host, ctx);
     // only the first hop is reached through its own ProxyJump; later ones through the hop before them
     if (i === 0) chain.push(...(await resolveProxyJump(hop, ctx, [...stack, spec.host])));
     chain.push(toHop({ ...hop, user: spec.user ?? hop.user, port: spec.port ?? hop.port }));
@@ -58,6 +58,7 @@ const toHop = (ep: Endpoint): JumpHop => ({
   port: ep.port,
   user: ep.user,
   identityFiles: ep.identityFiles,
+  identitySources: ep.identitySources,
   knownHostsFiles: ep.knownHostsFiles,
   ...(ep.strictHostKeyChecking && { strictHostKeyChecking: ep.strictHostKeyChecking }),
   ...(ep.hostKeyAlias && { hostKeyAlias: ep.hostKeyAlias }),

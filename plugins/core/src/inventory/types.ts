@@ -1,6 +1,17 @@
 import type { Vars } from './merge-vars.js';
+import type { Where } from './where.js';
 
 export type HostKeyChecking = 'yes' | 'no' | 'accept-new';
+
+/** An identity file as the inventory or the ssh config names it, before checkKeys looks for it. */
+export interface IdentitySource {
+  /** absolute */
+  path: string;
+  /** where it is written */
+  at: Where;
+  /** named by the inventory: must exist; an ssh config's may be missing while another one exists (ssh warns) */
+  required: boolean;
+}
 
 /** One hop of a ProxyJump chain, resolved like a host (its own HostName, User, Port, IdentityFile). */
 export interface JumpHop {
@@ -9,8 +20,10 @@ export interface JumpHop {
   hostname: string;
   port: number;
   user: string;
-  /** absolute paths */
+  /** absolute paths; as configured until checkKeys keeps those that exist */
   identityFiles: string[];
+  /** set by loadInventory, removed by checkKeys */
+  identitySources?: IdentitySource[];
   /** absolute paths */
   knownHostsFiles: string[];
   strictHostKeyChecking?: HostKeyChecking;
@@ -26,8 +39,10 @@ export interface HostSpec {
   port: number;
   /** User, else the local user name (as ssh does) */
   user: string;
-  /** absolute paths; empty means ssh's default keys */
+  /** absolute paths; empty means ssh's default keys. As configured until checkKeys keeps those that exist */
   identityFiles: string[];
+  /** set by loadInventory, removed by checkKeys */
+  identitySources?: IdentitySource[];
   identitiesOnly: boolean;
   forwardAgent: boolean;
   /** resolved chain, first hop first; [] when none */
@@ -62,7 +77,7 @@ export interface Inventory {
   env: string;
   /** absolute path of `<dir>/<env>.yml` */
   file: string;
-  /** in inventory order: ssh config aliases first (file order), then hosts only the inventory lists */
+  /** in inventory order: the ssh config aliases sshConfigHosts imports (file order), then hosts only the inventory lists */
   hosts: HostSpec[];
   /** every group used, plus `all` */
   groups: Record<string, InventoryGroup>;

@@ -58,6 +58,8 @@ export interface GroupEntry {
 export interface InventoryFile {
   file: string;
   sshConfig?: Sourced<string>;
+  /** which Host aliases of the ssh config become hosts, as written (`all`, `prod-*`, `!prod-db`); none when absent */
+  sshConfigHosts?: Sourced<string>[];
   knownHosts?: Sourced<string>;
   vars: Vars;
   groups: GroupEntry[];
@@ -66,18 +68,24 @@ export interface InventoryFile {
 
 type Path = (string | number)[];
 
+const topKeys = ['sshConfig', 'sshConfigHosts', 'knownHosts', 'vars', 'groups', 'hosts'];
+
 export function validateInventory(src: YamlSource, file: string): InventoryFile {
   const top = src.data;
   if (top === null || top === undefined) throw invalid(src.at([]), 'the inventory file is empty; expected a mapping with hosts:');
-  if (!check.isMapping(top)) throw invalid(src.at([]), `expected a mapping (sshConfig, knownHosts, vars, groups, hosts) at the top, got ${show(top)}`);
-  allowKeys(src, [], top, ['sshConfig', 'knownHosts', 'vars', 'groups', 'hosts']);
+  if (!check.isMapping(top)) throw invalid(src.at([]), `expected a mapping (${topKeys.join(', ')}) at the top, got ${show(top)}`);
+  allowKeys(src, [], top, topKeys);
   const sourced = (key: string): Sourced<string> | undefined =>
     top[key] === undefined ? undefined : { value: read(src, [key], top[key], check.path), at: src.at([key]) };
   const hosts = read(src, ['hosts'], top.hosts, check.mapping);
   const groups = read(src, ['groups'], top.groups, check.mapping);
+  const sshConfig = sourced('sshConfig');
+  const sshConfigHosts = top.sshConfigHosts === undefined ? undefined : readPatterns(src, ['sshConfigHosts'], top.sshConfigHosts);
+  checkHostChoice(src, sshConfig, sshConfigHosts, Object.keys(hosts).length > 0);
   return {
     file,
-    sshConfig: sourced('sshConfig'),
+    sshConfig,
+    sshConfigHosts,
     knownHosts: sourced('knownHosts'),
     vars: read(src, ['vars'], top.vars, check.mapping),
     groups: Object.entries(groups).map(([name, value]) => readGroup(src, name, value)),
@@ -113,6 +121,34 @@ function readGroup(src: YamlSource, name: string, value: unknown): GroupEntry {
     vars: read(src, [...path, 'vars'], body.vars, check.mapping),
     hosts: readNames(src, [...path, 'hosts'], body.hosts, 'a host alias'),
   };
+}
+
+/**
+ * An ssh config supplies settings; which of its aliases are hosts is said explicitly: a team's
+ * ~/.ssh/config holds dev and prod alike, and a prod run must not reach the dev host by default.
+ */
+function checkHostChoice(src: YamlSource, sshConfig: Sourced<string> | undefined, sshConfigHosts: Sourced<string>[] | undefined, listsHosts: boolean): void {
+  if (sshConfigHosts && !sshConfig) {
+    throw invalid(src.at(['sshConfigHosts']), 'sshConfigHosts picks Host aliases of the ssh config, but there is none: add sshConfig: <path>');
+  }
+  if (sshConfig && !sshConfigHosts && !listsHosts) {
+    throw invalid(sshConfig.at, 'sshConfig names no hosts by itself: list this env\'s hosts under hosts: (the ssh config supplies ' +
+      'their settings), or import Host aliases of the ssh config with sshConfigHosts: all, a pattern such as "prod-*", or a list of patterns');
+  }
+}
+
+/** `sshConfigHosts`: `all`, an alias pattern (`prod-*`, `!prod-db`) or a list of them. */
+function readPatterns(src: YamlSource, path: Path, value: unknown): Sourced<string>[] {
+  const expected = 'all, an alias pattern ("prod-*", "!prod-db") or a list of them';
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw invalid(src.at(path), `expected ${expected}, got an empty list`);
+  return list.map((item, i) => {
+    const at = src.at(Array.isArray(value) ? [...path, i] : path);
+    // YAML reads a bare `!dev-*` as a tag on an empty value
+    if (item === '') throw invalid(at, `expected ${expected}, got nothing: quote patterns that start with ! ('!dev-*')`);
+    if (typeof item !== 'string' || !/^!?[^\s,!]+$/.test(item.trim())) throw invalid(at, `expected ${expected}, got ${show(item)}`);
+    return { value: item.trim(), at };
+  });
 }
 
 function read<T>(src: YamlSource, path: Path, value: unknown, c: Check<T>): T {
