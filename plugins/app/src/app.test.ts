@@ -39,22 +39,36 @@ test('deploy: the tasks of each stage; rescue and finally', (t) => {
   const ctx = context('r1');
   const stages = plugin.deploy!(ctx);
   const names = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v!.map((x) => x.type.name)]));
+  // no DATABASE_URL: each host has its own database (sqlite in shared/), so each migrates it at the end of its build
   t.deepEqual(names, {
     lock: ['app.lock'],
     prepare: ['app.release'],
-    build: ['command.run', 'command.run', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'command.run'],
-    migrate: ['command.run'],
+    build: ['command.run', 'command.run', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'command.run', 'command.run'],
     switch: ['app.current'],
     verify: ['app.health'],
     finish: ['app.record', 'app.prune'],
   });
   t.like(stages.verify![0].options, { url: 'http://127.0.0.1/health/', host: 'web-1', retries: 10 });
-  t.like(stages.migrate![0].options, { cwd: '/srv/shop/releases/r1', creates: '/srv/shop/releases/r1/.rb-migrated', onlyIf: 'test -f manage.py' });
-  t.is(stages.migrate![0].becomeUser, 'shop');
+  const migrate = stages.build!.at(-1)!;
+  t.like(migrate.options, { cwd: '/srv/shop/releases/r1', creates: '/srv/shop/releases/r1/.rb-migrated', onlyIf: 'test -f manage.py' });
+  t.is(migrate.becomeUser, 'shop');
   t.deepEqual(plugin.rescueDeploy!(ctx).map((x) => x.type.name), ['app.rescue']);
   const [unlock] = plugin.finallyDeploy!(ctx);
   t.deepEqual(unlock.options, { root: '/srv/shop', id: 'r1' });
   t.is(stages.lock![0].options.info.release, 'r1');
+});
+
+test('deploy: a database the hosts share (a DATABASE_URL) is migrated once, in the migrate stage; migrateOnce overrides', (t) => {
+  const ctx = context('r1');
+  ctx.site.env.DATABASE_URL = secret('postgresql://shop:pw@10.0.0.5:5432/shop');
+  const stages = plugin.deploy!(ctx);
+  t.deepEqual(stages.migrate!.map((x) => x.title), ['migrate in /srv/shop/releases/r1']);
+  t.false(stages.build!.some((x) => x.title.startsWith('migrate')));
+  const everyHost = app({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } }, migrateOnce: false });
+  const own = everyHost.deploy!(ctx);
+  t.is(own.migrate, undefined);
+  t.is(own.build!.at(-1)!.title, 'migrate in /srv/shop/releases/r1');
+  t.throws(() => app({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } }, migrateOnce: 'yes' as never }), { message: /migrateOnce: expected true or false/ });
 });
 
 test('rollback: one lock id for the stages and the unlock', (t) => {

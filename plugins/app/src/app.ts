@@ -88,6 +88,10 @@ function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   return [healthCheck({ url, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })];
 }
 
+/** Whether the app's database is one for the env (a DATABASE_URL), so one host migrates it for all. */
+const migratesOnce = (ctx: PluginContext, o: ResolvedAppOptions, env: Record<string, unknown>): boolean =>
+  o.migrateOnce ?? (ctx.site.database !== undefined || 'DATABASE_URL' in env);
+
 const lockTask = (ctx: PluginContext, o: ResolvedAppOptions): Task => {
   const run = runInfo(ctx);
   return deployLock({ root: o.root, info: { release: run.id, who: run.who, since: run.time, command: run.command } });
@@ -103,8 +107,8 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSour
   return {
     lock: [lockTask(ctx, o)],
     prepare: [releaseCode({ ...owned, source: releaseSource(ctx, o, prepared) })],
-    build: buildTasks(b),
-    migrate: migrateTasks(b),
+    // a database the hosts share is migrated once, before any host switches; a host's own (sqlite) on every host
+    ...(migratesOnce(ctx, o, b.env) ? { build: buildTasks(b), migrate: migrateTasks(b) } : { build: [...buildTasks(b), ...migrateTasks(b)] }),
     switch: [switchCurrent(owned)],
     verify: verifyTasks(ctx, o),
     finish: [

@@ -130,6 +130,14 @@ export interface AppOptions extends PlacementOptions {
    */
   migrate?: string[] | false;
   /**
+   * Run the migration once per deploy, on one host (the config's `primary`), before any host switches —
+   * right for a database the env's hosts share; or on every host, at the end of its build — right when
+   * each host has its own (sqlite in `shared/`).
+   * @default true when the app has a DATABASE_URL (from @runbook/postgres, `env` or the secrets), else false
+   * @example true
+   */
+  migrateOnce?: boolean;
+  /**
    * Static files command, run like `migrate`; `false` skips it.
    * @default ['python', 'manage.py', 'collectstatic', '--noinput']
    * @example false
@@ -162,8 +170,10 @@ export interface AppOptions extends PlacementOptions {
 }
 
 /** Options with every default filled in (except those that depend on the site model). */
-export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck' | 'on'>> {
+export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck' | 'on' | 'migrateOnce'>> {
   group: string;
+  /** unset: decided from the database (see AppOptions.migrateOnce) */
+  migrateOnce?: boolean;
   wsgi?: string;
   asgi?: string;
   healthCheck: HealthCheckOptions | false;
@@ -252,6 +262,7 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
     pipArgs: o.pipArgs === undefined ? [] : stringList('pipArgs', o.pipArgs),
     systemSitePackages,
     migrate: commandList('migrate', o.migrate, defaultMigrate),
+    ...(o.migrateOnce === undefined ? {} : { migrateOnce: typeof o.migrateOnce === 'boolean' ? o.migrateOnce : bad('migrateOnce', 'true or false', o.migrateOnce) }),
     collectstatic: commandList('collectstatic', o.collectstatic, defaultCollectstatic),
     sharedFiles,
     sharedDirs,
