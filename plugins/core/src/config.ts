@@ -16,6 +16,13 @@ export interface ConfigLayer {
   knownHosts?: string;
   /** where the env secret files live: `<env>.env` or `<env>.env.enc` @default 'secrets' */
   secretsDir?: string;
+  /**
+   * Whether the env has a secrets file. A run of an env without `<env>.env` or `<env>.env.enc` is an
+   * error (exit 4) unless this says it has none; `false` with a file present is an error too.
+   * @default true
+   * @example envs: { ci: { secrets: false } }
+   */
+  secrets?: boolean;
   /** vars for every host; below env, group and host vars @example { app: 'shop' } */
   vars?: Record<string, unknown>;
   /** enabled plugins, in order; `false` entries are dropped @example [nginx(), env === 'prod' && tls()] */
@@ -35,6 +42,8 @@ export interface ResolvedConfig {
   playbookDir: string;
   knownHosts: string;
   secretsDir: string;
+  /** false: the env has no secrets file (config `secrets: false`) @default true */
+  secrets?: boolean;
   vars: Record<string, unknown>;
   plugins: Plugin[];
 }
@@ -42,7 +51,7 @@ export interface ResolvedConfig {
 /** Exists for type inference in `runbook.config.ts`. */
 export const defineConfig = (config: RunbookConfig): RunbookConfig => config;
 
-const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'vars', 'plugins'];
+const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'secrets', 'vars', 'plugins'];
 const searchPlaces = [
   'package.json', '.runbookrc.json', '.runbookrc.yaml', '.runbookrc.yml',
   'runbook.config.ts', 'runbook.config.mts', 'runbook.config.js', 'runbook.config.mjs',
@@ -58,6 +67,9 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
     if (!allowed.includes(key)) throw errors.config(`unknown key "${key}"; allowed: ${allowed.join(', ')}`, { file, key: path });
     if (['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir'].includes(key) && typeof value !== 'string') {
       throw errors.config(`expected a path string, got ${JSON.stringify(value)}`, { file, key: path });
+    }
+    if (key === 'secrets' && typeof value !== 'boolean') {
+      throw errors.config(`expected true or false (false: this env has no secrets file), got ${JSON.stringify(value)}`, { file, key: path });
     }
     if ((key === 'vars' || key === 'envs') && (!value || typeof value !== 'object' || Array.isArray(value))) {
       throw errors.config(`expected an object, got ${JSON.stringify(value)}`, { file, key: path });
@@ -105,6 +117,7 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
     playbookDir: resolve(root, merged.playbookDir ?? 'playbooks'),
     knownHosts: resolve(root, merged.knownHosts ?? join('.runbook', 'known_hosts')),
     secretsDir: resolve(root, merged.secretsDir ?? 'secrets'),
+    secrets: merged.secrets ?? true,
     vars: merged.vars ?? {},
     plugins: (merged.plugins ?? []).filter((p): p is Plugin => Boolean(p)),
   };
