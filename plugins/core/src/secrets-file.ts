@@ -52,6 +52,15 @@ export async function loadSecrets(config: SecretsConfig, env: string): Promise<R
     );
   }
   const text = hasEncrypted ? decryptVault(readFileSync(encrypted, 'utf8'), await vaultPassword(encrypted), encrypted) : readFileSync(plain, 'utf8');
+  const values = parseSecrets(text, shown(file));
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secret(v, k)]));
+}
+
+/**
+ * Parses a secrets file's text (the .env format) and refuses values too short to mask: what `run vault`
+ * checks before it seals a file, so that a sealed file always loads.
+ */
+export function parseSecrets(text: string, file: string): Record<string, string> {
   const values = parseDotenv(text, file);
   for (const [key, value] of Object.entries(values)) {
     // an empty value has nothing to hide; a short one cannot be masked without masking ordinary words
@@ -59,11 +68,11 @@ export async function loadSecrets(config: SecretsConfig, env: string): Promise<R
       throw errors.secrets(
         `a value of ${value.length} character(s) cannot be masked safely in output (at least ${MIN_SECRET_LENGTH}); ` +
           'a value that is not secret belongs in the config (e.g. app({ env }))',
-        { file: shown(file), line: lineOf(text, key), key },
+        { file, line: lineOf(text, key), key },
       );
     }
   }
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secret(v, k)]));
+  return values;
 }
 
 const lineOf = (text: string, key: string): number | undefined => {
