@@ -66,6 +66,8 @@ test('requireSecrets: a missing key names the secrets file and the key; present 
   const e = t.throws(() => requireSecrets(ctx, ['SECRET_KEY', 'API_TOKEN'], 'app'), { instanceOf: RunbookError })!;
   t.is(e.code, 'E_SECRETS');
   t.regex(e.toString(), /stg\.env: API_TOKEN: required by app, but not set/);
+  const empty = { ...ctx, secrets: { ...ctx.secrets, API_TOKEN: secret('') } };
+  t.throws(() => requireSecrets(empty, ['API_TOKEN'], 'app'), { message: /required by app, but empty/ });
 });
 
 test('requireSecrets: with secrets: false the error names the config instead', (t) => {

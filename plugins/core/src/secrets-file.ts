@@ -90,7 +90,9 @@ export function requireSecrets(
   by: string,
 ): void {
   for (const key of keys) {
-    if (key in ctx.secrets) continue;
+    const value = ctx.secrets[key];
+    if (value && value.reveal() !== '') continue;
+    if (value) throw errors.secrets(`required by ${by}, but empty in the env's secrets`, { file: secretsFileOf(ctx.config.secretsDir, ctx.env), key });
     if (ctx.config.secrets === false) {
       throw errors.secrets(`${by} needs the secret ${key}, but env "${ctx.env}" has no secrets file (secrets: false in ${configName(ctx.config)})`, { key, file: ctx.config.file && shown(ctx.config.file) });
     }
