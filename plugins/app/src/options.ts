@@ -155,7 +155,7 @@ export interface AppOptions {
   env?: Record<string, string>;
   /**
    * Keys the env's secrets file must set: configure and deploy stop before anything connects (exit 4)
-   * when one is missing, naming the file and the key.
+   * when one is missing or empty, naming the file and the key.
    * @default []
    * @example ['SECRET_KEY', 'DATABASE_PASSWORD']
    */
