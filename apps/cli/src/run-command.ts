@@ -48,7 +48,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
   const early = !args.serial && (args.forks === undefined || args.forks >= hosts.length) ? connectEarly(hosts, sshOptions) : undefined;
   try {
     const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
-    const secrets = await loadSecrets(config.secretsDir, args.env);
+    const secrets = await loadSecrets(config, args.env);
     const out = await reporter(args);
     const specs = new Map(hosts.map((h) => [h.alias, h]));
     const result = await runPlaybook({

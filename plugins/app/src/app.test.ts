@@ -81,3 +81,16 @@ test('rollback: one lock id for the stages and the unlock', (t) => {
   t.is(plugin.finallyDeploy!(ctx)[0].options.id, id);
   t.deepEqual(stages.reload![0].options.run, ['systemctl', 'restart', '--', 'gunicorn.service']);
 });
+
+test('requiredSecrets: configure and deploy stop at planning when a key is missing, naming file and key', (t) => {
+  const strict = app({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } }, requiredSecrets: ['SECRET_KEY', 'API_TOKEN'] });
+  const ctx = { ...context('r1'), config: { root: '/p', secretsDir: '/p/secrets', vars: {}, plugins: [strict] } } as unknown as PluginContext;
+  for (const plan of [() => strict.configure!(ctx), () => strict.deploy!(ctx)]) {
+    const e = t.throws(plan) as unknown as { code: string; isBadInput: boolean; toString(): string };
+    t.is(e.code, 'E_SECRETS');
+    t.true(e.isBadInput, 'exit 4');
+    t.regex(e.toString(), /\/p\/secrets\/test\.env: API_TOKEN: required by app/);
+  }
+  const ok = { ...ctx, secrets: { ...ctx.secrets, API_TOKEN: secret('token-value') } } as PluginContext;
+  t.notThrows(() => strict.configure!(ok));
+});

@@ -5,7 +5,7 @@
  * back; rollback switches to an earlier release.
  */
 import { resolve } from 'node:path';
-import { definePlugin, placeable, errors, quote, type AppModel, type PluginContext, type PrepareContext, type SiteModel, type Task, type Plugin } from '@runbook/core';
+import { definePlugin, errors, placeable, quote, requireSecrets, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
 import { apt, command, directory, file, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
@@ -53,7 +53,11 @@ function contribute(site: SiteModel, o: ResolvedAppOptions): void {
   });
 }
 
-const envOf = (ctx: PluginContext, o: ResolvedAppOptions) => appEnv({ ...ctx.site.env }, o.env, ctx.secrets);
+// planning stops here (exit 4) when a required secret is missing: before any host is logged in to
+const envOf = (ctx: PluginContext, o: ResolvedAppOptions) => {
+  requireSecrets(ctx, o.requiredSecrets, 'app (requiredSecrets)');
+  return appEnv({ ...ctx.site.env }, o.env, ctx.secrets);
+};
 
 function configure(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   const a = ctx.site.app!;

@@ -19,6 +19,7 @@ export function appEnv(siteEnv: EnvValues, optionEnv: Record<string, string>, se
 export function renderEnvFile(values: EnvValues): Secret {
   const plain = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, reveal(v)]));
   const text = '# written by runbook (@runbook/app): the env\'s secrets file and the app\'s env; edits are replaced\n' + renderDotenv(plain);
-  return secret(text, '.env');
+  // composite: its secret values are registered by their own Secrets; its other lines are not secret
+  return secret(text, '.env', { composite: true });
 }
 

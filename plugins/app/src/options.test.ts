@@ -5,7 +5,7 @@ test('defaults', (t) => {
   const o = resolveOptions({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } } });
   t.like(o, {
     user: 'shop', group: 'shop', root: '/srv/shop', packages: ['python3-venv'], keep: 5, requirements: 'requirements.txt',
-    pipArgs: [], systemSitePackages: true, sharedFiles: ['.env'], sharedDirs: ['media'], env: {}, healthCheck: {},
+    pipArgs: [], systemSitePackages: true, sharedFiles: ['.env'], sharedDirs: ['media'], env: {}, requiredSecrets: [], healthCheck: {},
   });
   t.deepEqual(o.migrate, ['python', 'manage.py', 'migrate', '--noinput']);
   t.deepEqual(o.collectstatic, ['python', 'manage.py', 'collectstatic', '--noinput']);
@@ -23,3 +23,5 @@ test('an env key that is no variable name', bad, { name: 'a', source: { upload: 
 test('migrate: []', bad, { name: 'a', source: { upload: { path: '.' } }, migrate: [] }, /migrate: expected a non-empty argv list or false/);
 test('a relative root', bad, { name: 'a', root: 'srv/a', source: { upload: { path: '.' } } }, /root: expected an absolute path/);
 test('a health check URL that is not http', bad, { name: 'a', source: { upload: { path: '.' } }, healthCheck: { url: 'ftp://x' } }, /healthCheck.url/);
+test('requiredSecrets that are not variable names', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: ['SECRET-KEY'] }, /requiredSecrets: expected variable names/);
+test('requiredSecrets that is not a list', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: 'SECRET_KEY' }, /requiredSecrets: expected a list of non-empty strings/);

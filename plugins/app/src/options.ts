@@ -162,6 +162,13 @@ export interface AppOptions extends PlacementOptions {
    */
   env?: Record<string, string>;
   /**
+   * Keys the env's secrets file must set: configure and deploy stop before anything connects (exit 4)
+   * when one is missing or empty, naming the file and the key.
+   * @default []
+   * @example ['SECRET_KEY', 'DATABASE_PASSWORD']
+   */
+  requiredSecrets?: string[];
+  /**
    * The deploy's verify stage: an HTTP request on the host that must succeed; `false` skips it.
    * @default { path: site.healthPath, host: first server name, retries: 10 }
    * @example { url: 'http://127.0.0.1:8000/health/', retries: 5 }
@@ -238,6 +245,10 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) bad(`env.${k}`, 'a variable name (letters, digits, _)', k);
     if (typeof v !== 'string') bad(`env.${k}`, 'a string', v);
   }
+  const requiredSecrets = o.requiredSecrets === undefined ? [] : stringList('requiredSecrets', o.requiredSecrets);
+  for (const k of requiredSecrets) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) bad('requiredSecrets', 'variable names (letters, digits, _)', k);
+  }
   const hc = o.healthCheck;
   if (hc !== undefined && hc !== false) {
     if (typeof hc !== 'object') bad('healthCheck', 'an object or false', hc);
@@ -267,6 +278,7 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
     sharedFiles,
     sharedDirs,
     env,
+    requiredSecrets,
     healthCheck: hc ?? {},
   };
 }

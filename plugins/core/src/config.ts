@@ -16,6 +16,13 @@ export interface ConfigLayer {
   knownHosts?: string;
   /** where the env secret files live: `<env>.env` or `<env>.env.enc` @default 'secrets' */
   secretsDir?: string;
+  /**
+   * Whether the env has a secrets file. A run of an env without `<env>.env` or `<env>.env.enc` is an
+   * error (exit 4) unless this says it has none; `false` with a file present is an error too.
+   * @default true
+   * @example envs: { ci: { secrets: false } }
+   */
+  secrets?: boolean;
   /** vars for every host; below env, group and host vars @example { app: 'shop' } */
   vars?: Record<string, unknown>;
   /** enabled plugins, in order; `false` entries are dropped @example [nginx(), env === 'prod' && tls()] */
@@ -42,6 +49,8 @@ export interface ResolvedConfig {
   playbookDir: string;
   knownHosts: string;
   secretsDir: string;
+  /** false: the env has no secrets file (config `secrets: false`) @default true */
+  secrets?: boolean;
   vars: Record<string, unknown>;
   plugins: Plugin[];
   primary?: string;
@@ -50,7 +59,7 @@ export interface ResolvedConfig {
 /** Exists for type inference in `runbook.config.ts`. */
 export const defineConfig = (config: RunbookConfig): RunbookConfig => config;
 
-const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'vars', 'plugins', 'primary'];
+const layerKeys = ['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir', 'secrets', 'vars', 'plugins', 'primary'];
 const searchPlaces = [
   'package.json', '.runbookrc.json', '.runbookrc.yaml', '.runbookrc.yml',
   'runbook.config.ts', 'runbook.config.mts', 'runbook.config.js', 'runbook.config.mjs',
@@ -69,6 +78,9 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
     }
     if (key === 'primary' && (typeof value !== 'string' || !value.trim())) {
       throw errors.config(`expected a host, group or glob, got ${JSON.stringify(value)}`, { file, key: path });
+    }
+    if (key === 'secrets' && typeof value !== 'boolean') {
+      throw errors.config(`expected true or false (false: this env has no secrets file), got ${JSON.stringify(value)}`, { file, key: path });
     }
     if ((key === 'vars' || key === 'envs') && (!value || typeof value !== 'object' || Array.isArray(value))) {
       throw errors.config(`expected an object, got ${JSON.stringify(value)}`, { file, key: path });
@@ -116,6 +128,7 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
     playbookDir: resolve(root, merged.playbookDir ?? 'playbooks'),
     knownHosts: resolve(root, merged.knownHosts ?? join('.runbook', 'known_hosts')),
     secretsDir: resolve(root, merged.secretsDir ?? 'secrets'),
+    secrets: merged.secrets ?? true,
     vars: merged.vars ?? {},
     plugins: (merged.plugins ?? []).filter((p): p is Plugin => Boolean(p)),
     ...(merged.primary ? { primary: merged.primary } : {}),

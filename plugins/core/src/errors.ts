@@ -16,13 +16,14 @@ export type ErrorCode =
   | 'E_FACT' // a fact could not be read or parsed
   | 'E_COMMAND' // a remote command exited non-zero
   | 'E_VAULT' // a secrets file could not be decrypted
+  | 'E_SECRETS' // the env's secrets file is missing, lacks a required key or holds a value too short to mask
   | 'E_INTERNAL';
 
 /** Exit codes of the `run` command (DESIGN §7). */
 export const ExitCode = { ok: 0, failed: 1, drift: 2, unreachable: 3, badInput: 4 } as const;
 
 const badInputCodes: ReadonlySet<ErrorCode> = new Set([
-  'E_CONFIG', 'E_INVENTORY', 'E_UNKNOWN_ENV', 'E_PLAYBOOK', 'E_OPTIONS', 'E_USAGE', 'E_VAULT',
+  'E_CONFIG', 'E_INVENTORY', 'E_UNKNOWN_ENV', 'E_PLAYBOOK', 'E_OPTIONS', 'E_USAGE', 'E_VAULT', 'E_SECRETS',
 ]);
 
 export interface ErrorDetails {
@@ -96,6 +97,7 @@ export const errors = {
       { ...d, command, exitCode, stderr: tail(stderr) },
     ),
   vault: (message: string, d: ErrorDetails = {}) => new RunbookError('E_VAULT', message, d),
+  secrets: (message: string, d: ErrorDetails = {}) => new RunbookError('E_SECRETS', message, d),
   internal: (message: string, cause?: unknown) => new RunbookError('E_INTERNAL', message, {}, { cause }),
 };
 
