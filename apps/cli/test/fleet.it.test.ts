@@ -87,7 +87,7 @@ test.serial('configure twice (0 changed), then deploy: one release everywhere, t
   const deploy = await project.run(['deploy', '--env', 'stg', '--json']);
   t.is(deploy.code, 0, deploy.stdout.slice(-4000) + deploy.stderr);
   const events = json(deploy);
-  const served = recap(deploy) as Record<string, { state?: { release?: string }; execs: number }>;
+  const served = recap(deploy);
   const id = served[name(0)].state?.release;
   t.truthy(id);
   for (const i of app) t.is(served[name(i)].state?.release, id, `${name(i)} serves the new release`);
@@ -171,7 +171,7 @@ test.serial('a rolling deploy (--serial 1) under a request loop through both web
   stop = true;
   await loop;
   t.is(deploy.code, 0, deploy.stdout.slice(-3000) + deploy.stderr);
-  const ids = new Set(app.map((i) => (recap(deploy) as Record<string, { state?: { release?: string } }>)[name(i)].state?.release));
+  const ids = new Set(app.map((i) => recap(deploy)[name(i)].state?.release));
   t.is(ids.size, 1, 'the fleet ends on one release');
   t.true(results.ok > 50, `requests served: ${results.ok}`);
   t.deepEqual(results.failed, []);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BRIDGE_ADDRESS, writeInventory, type HostSet } from '@runbook/testhosts';
+import type { HostRecap } from '@runbook/core';
 
 export const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'apps/cli/dist/bin.js');
@@ -24,7 +25,7 @@ export function runCli(cwd: string, args: string[], env: Record<string, string> 
 }
 
 /** The per-host recap of a `--json` run (its last line). */
-export const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, { changed: number; failed: number }>;
+export const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, HostRecap>;
 
 /** A command as root on a host of the set. */
 export const sshRoot = (hosts: HostSet, host: string, command: string) =>
