@@ -23,6 +23,8 @@ export interface ConnectionStats {
 export interface Connection {
   readonly alias: string;
   readonly stats: ConnectionStats;
+  /** why the connection is gone (the host went away, sshd stopped), once it is; exec then fails with E_CONNECT */
+  readonly lost?: string;
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@
  * (--serial); a failed batch fails it too, and every host's rescue then switches the hosts already
  * switched back, so the fleet ends on one release. `always` (unlock) runs on every host in any case.
  */
-import type { Connection } from './connection.js';
+import type { Connection, ConnectionStats } from './connection.js';
 import { toRunbookError } from './errors.js';
 import { batches, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type HostRecap } from './events.js';
@@ -27,7 +27,12 @@ interface FleetState {
 interface Member {
   host: RunHost;
   conn: Connection;
+  ctx: HostRunContext;
   run: RunList;
+  /** the task lists of a new connection (after a reconnect) */
+  relist(conn: Connection): RunList;
+  /** traffic of connections this member lost */
+  earlier?: ConnectionStats;
   /** a task of its own failed: it takes part in no further stage, only in rescue and always */
   failed: boolean;
 }
@@ -49,7 +54,8 @@ export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase
       const conn = await opts.connect(host);
       opts.emit({ type: 'host', host: host.alias, status: 'connected', ms: conn.stats.connectMs });
       const ctx: HostRunContext = { alias: host.alias, user: host.user, become: host.become, vars: host.vars, check: Boolean(opts.check) };
-      members.push({ host, conn, run: taskLists(conn, ctx, opts, recap[host.alias], () => state.stop), failed: false });
+      const relist = (c: Connection) => taskLists(c, ctx, opts, recap[host.alias], () => state.stop || Boolean(opts.interrupted?.()));
+      members.push({ host, conn, ctx, run: relist(conn), relist, failed: false });
     } catch (e) {
       recap[host.alias].unreachable = true;
       opts.emit({ type: 'host', host: host.alias, status: 'unreachable', error: errorInfo(toRunbookError(e, { host: host.alias })) });
@@ -61,7 +67,7 @@ export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase
   try {
     // every host plans the same phases (one playbook); a host's own lists may be empty
     const shape = plans.get(opts.hosts[0]?.alias) ?? [];
-    for (let i = 0; i < shape.length && !state.aborted; i++) {
+    for (let i = 0; i < shape.length && !state.aborted && !opts.interrupted?.(); i++) {
       const phase = (m: Member) => plans.get(m.host.alias)![i];
       if (shape[i].stages) {
         if (unreachable.length) {
@@ -82,16 +88,21 @@ export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase
   } finally {
     await Promise.all(members.map(async (m) => {
       const r = recap[m.host.alias];
-      addStats(r, m.conn.stats);
+      addStats(r, addUp(m.earlier, m.conn.stats));
       r.ms = Date.now() - started;
       await m.conn.close();
       opts.emit({ type: 'host', host: m.host.alias, status: 'done', ms: r.ms });
     }));
   }
+  const interrupted = opts.interrupted?.();
+  if (interrupted) state.aborted ??= `interrupted by ${interrupted} before the deploy started`;
   if (state.aborted && !state.announced) opts.emit({ type: 'aborted', reason: state.aborted });
   opts.emit({ type: 'recap', hosts: recap });
-  return { recap, aborted: state.aborted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
+  return { recap, aborted: state.aborted, interrupted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
 }
+
+const addUp = (a: ConnectionStats | undefined, b: ConnectionStats): ConnectionStats =>
+  a ? { execs: a.execs + b.execs, bytesSent: a.bytesSent + b.bytesSent, bytesReceived: a.bytesReceived + b.bytesReceived, connectMs: a.connectMs } : b;
 
 /** Runs `fn` on members at once (bounded by --forks); true when every call returned true. */
 async function all(members: Member[], fn: (m: Member) => Promise<boolean | void>, opts: RunOptions): Promise<boolean> {
@@ -126,7 +137,9 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
       }
     }, opts);
     if (failed.length) failure ??= `${stages[index].name} failed on ${failed.join(', ')}`;
-    return failed.length === 0;
+    const signal = opts.interrupted?.();
+    if (signal) failure ??= `interrupted by ${signal} during ${stages[index].name}`;
+    return !failure;
   };
 
   for (const i of pre) if (!(await runStage(i, inTx))) break;
@@ -142,15 +155,40 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
     state.aborted = `${failure}: ${beforeSwitch ? 'no host switches' : 'every host that switched goes back'}; every host runs its rescue`;
     state.announced = true;
     opts.emit({ type: 'aborted', reason: state.aborted });
-    await all(inTx, (m) => m.run(phaseOf(m).name, phaseOf(m).rescue, 'rescue'), opts);
+    await all(inTx, async (m) => (await reconnected(m, opts)) && m.run(phaseOf(m).name, phaseOf(m).rescue, 'rescue'), opts);
   } else {
     // after the switch: a host that fails to record or prune is failed, the fleet stays on the new release
     for (const i of post) await runStage(i, inTx.filter((m) => !m.failed));
   }
   state.stop = false;
   await all(inTx, async (m) => {
-    if (!(await m.run(phaseOf(m).name, phaseOf(m).always, 'always'))) m.failed = true;
+    if (!(await reconnected(m, opts)) || !(await m.run(phaseOf(m).name, phaseOf(m).always, 'always'))) m.failed = true;
   }, opts);
+}
+
+/**
+ * A member whose connection was lost gets a new one for its rescue and unlock: a few tries over some
+ * seconds (a host that rebooted, a dropped link); false when the host stays unreachable.
+ */
+async function reconnected(m: Member, opts: RunOptions, tries = 3): Promise<boolean> {
+  if (!m.conn.lost) return true;
+  for (let n = 1; n <= tries; n++) {
+    try {
+      const conn = await opts.connect(m.host);
+      m.earlier = addUp(m.earlier, m.conn.stats);
+      m.conn = conn;
+      m.run = m.relist(conn);
+      opts.emit({ type: 'host', host: m.host.alias, status: 'connected', ms: conn.stats.connectMs });
+      return true;
+    } catch (e) {
+      if (n === tries) {
+        opts.emit({ type: 'host', host: m.host.alias, status: 'unreachable', error: errorInfo(toRunbookError(e, { host: m.host.alias })) });
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 2000 * n));
+    }
+  }
+  return false;
 }
 
 /** The host of a once-stage: the first of the run with such tasks, among those the placement names when any does. */

@@ -35,11 +35,18 @@ export interface RunOptions {
   forks?: number;
   serial?: string;
   maxFail?: string;
+  /**
+   * The user asked the run to stop (Ctrl-C, a CI cancel): the signal's name, once it did. No new task
+   * starts; running ones end; a deploy's hosts then run their rescue and unlock, reconnecting if need be.
+   */
+  interrupted?: () => string | undefined;
 }
 
 export interface RunResult {
   recap: Record<string, HostRecap>;
   aborted?: string;
+  /** the signal that stopped the run */
+  interrupted?: string;
   exitCode: number;
 }
 
@@ -123,7 +130,7 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
 
   const runHost = async (host: RunHost) => {
     const r = recap[host.alias];
-    if (state.aborted) return;
+    if (state.aborted || opts.interrupted?.()) return;
     const started = Date.now();
     let conn: Connection | undefined;
     opts.emit({ type: 'host', host: host.alias, status: 'connecting' });
@@ -139,7 +146,7 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
     opts.emit({ type: 'host', host: host.alias, status: 'connected', ms: conn.stats.connectMs });
     const ctx: HostRunContext = { alias: host.alias, user: host.user, become: host.become, vars: host.vars, check: Boolean(opts.check) };
     try {
-      const ok = await runPhases(taskLists(conn, ctx, opts, r, () => Boolean(state.aborted)), plans.get(host.alias)!);
+      const ok = await runPhases(taskLists(conn, ctx, opts, r, () => Boolean(state.aborted || opts.interrupted?.())), plans.get(host.alias)!);
       if (!ok) {
         state.failedHosts++;
         if (overThreshold()) state.aborted ??= `more than ${maxFail}% of hosts failed`;
@@ -153,12 +160,14 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   };
 
   for (const batch of batches(opts.hosts, opts.serial)) {
-    if (state.aborted) break;
+    if (state.aborted || opts.interrupted?.()) break;
     await pool(batch, opts.forks ?? batch.length, runHost);
   }
+  const interrupted = opts.interrupted?.();
+  if (interrupted) state.aborted ??= `interrupted by ${interrupted}: no new task started`;
   if (state.aborted) opts.emit({ type: 'aborted', reason: state.aborted });
   opts.emit({ type: 'recap', hosts: recap });
-  return { recap, aborted: state.aborted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
+  return { recap, aborted: state.aborted, interrupted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
 }
 
 async function runPhases(runList: RunList, phases: PlannedPhase[]): Promise<boolean> {

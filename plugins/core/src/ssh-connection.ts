@@ -133,7 +133,22 @@ export class SshConnection implements Connection {
   readonly stats = newStats();
   // `client` owns the hop chain; `session` is the connected last hop. Exec goes to `session` directly:
   // ssh2-promise's own wrappers reconnect per call when its cache is disabled.
-  private constructor(readonly alias: string, private readonly client: any, private readonly session: any) {}
+  private lostReason?: string;
+  private closing = false;
+  private constructor(readonly alias: string, private readonly client: any, private readonly session: any) {
+    // ssh2-promise says so when the last hop's connection ends (a hop before it going away ends it too)
+    session.on?.('ssh:disconnect', (_self: unknown, payload?: { err?: { message?: string } }) => {
+      if (!this.closing) this.lostReason ??= payload?.err?.message ? `connection lost: ${payload.err.message}` : 'the connection closed';
+    });
+  }
+
+  get lost(): string | undefined {
+    return this.lostReason;
+  }
+
+  private gone(): RunbookError {
+    return errors.connect(this.alias, `lost the connection to ${this.alias} (${this.lostReason ?? 'the connection closed'})`);
+  }
 
   static async connect(target: SshTarget, opts: SshOptions): Promise<SshConnection> {
     const started = Date.now();
@@ -164,9 +179,21 @@ export class SshConnection implements Connection {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (this.lostReason) throw this.gone();
     this.stats.execs++;
     this.stats.bytesSent += command.length + (opts.stdin?.length ?? 0);
-    const stream = await this.session.spawn(command);
+    let stream: any;
+    try {
+      stream = await this.session.spawn(command);
+    } catch (e) {
+      // a channel refused on a connection that just went away
+      await settle();
+      if (this.lostReason || /not connected|no response|closed/i.test(String((e as Error)?.message ?? e))) {
+        this.lostReason ??= 'the connection closed';
+        throw this.gone();
+      }
+      throw e;
+    }
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -179,20 +206,27 @@ export class SshConnection implements Connection {
         signal = s ?? undefined;
       });
       stream.on('error', reject);
-      stream.on('close', () => {
+      stream.on('close', async () => {
         const stdout = Buffer.concat(out).toString('utf8');
         const stderr = Buffer.concat(err).toString('utf8');
         this.stats.bytesReceived += stdout.length + stderr.length;
-        resolve({ stdout, stderr, code, signal });
+        // no exit status at all: the channel died with the connection (its disconnect comes right after)
+        if (code === null && !signal) await settle();
+        if (code === null && !signal && this.lostReason) reject(this.gone());
+        else resolve({ stdout, stderr, code, signal });
       });
       stream.end(opts.stdin ?? '');
     });
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client.close().catch(() => {});
   }
 }
+
+/** Lets a disconnect that races a channel's end be heard first. */
+const settle = () => new Promise((r) => setTimeout(r, 50));
 
 function classifyConnectError(target: SshTarget, e: unknown): RunbookError {
   const err = e as { message?: string; level?: string; code?: string } | string;

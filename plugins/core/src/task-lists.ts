@@ -22,7 +22,9 @@ export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: R
 /** `stopped()` true ends a list before its next task (a rescue or always list runs to its end regardless). */
 export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptions, r: HostRecap, stopped: () => boolean): RunList {
   const report = (phase: string, result: TaskResult, handler: boolean, block?: Block) => {
-    r[result.status]++;
+    // a host lost mid-run is unreachable (exit 3), not a failed task of its own
+    if (result.status === 'failed' && result.error?.code === 'E_CONNECT') r.unreachable = true;
+    else r[result.status]++;
     if (result.report && result.status !== 'failed') r.state = { ...r.state, ...result.report };
     opts.emit({
       type: 'task', host: ctx.alias, phase, task: result.task, title: result.title, status: result.status,
