@@ -5,7 +5,7 @@
  * back; rollback switches to an earlier release.
  */
 import { resolve } from 'node:path';
-import { definePlugin, errors, placeable, quote, requireSecrets, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
+import { claim, definePlugin, errors, placeable, quote, requireSecrets, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
 import { apt, command, directory, file, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
@@ -42,6 +42,7 @@ export function appModel(o: ResolvedAppOptions): AppModel {
 
 function contribute(site: SiteModel, o: ResolvedAppOptions): void {
   site.app = appModel(o);
+  claim(site, 'app', `app root ${o.root}`);
   site.env.STATIC_ROOT = site.app.staticRoot;
   // read when the .env is rendered, so a later plugin (s3-static) that sets site.staticUrl is seen
   let staticUrl: string | undefined;
@@ -148,6 +149,8 @@ export function app(options: AppOptions): Plugin {
   const packed = new WeakMap<object, PackedSource>();
   return placeable(app, options, definePlugin({
     name: 'app',
+    // each app() is a site of its own: the plugins after it serve this app (several apps on one host)
+    opensSite: true,
     async prepare(ctx: PrepareContext) {
       if (ctx.playbook === 'deploy' && 'upload' in o.source) packed.set(ctx.config, await packUploadAsync(uploadPath(o, ctx.config.root), o.source.upload.ref));
     },

@@ -5,7 +5,7 @@
  * a Django auth wall through the app's .env.
  */
 import { posix } from 'node:path';
-import { definePlugin, placeable, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { directory } from '@runbook/system';
 import { htpasswd } from './htpasswd.js';
 import { resolveUsers } from './resolve-users.js';
@@ -50,6 +50,7 @@ export function contributeBasicAuth(site: SiteModel, ctx: Pick<PluginContext, 'e
   if (!isOn(o, ctx.env)) return;
   const realm = o.realm ?? 'Restricted';
   site.auth = { realm, userFile: userFileFor(site), exempt: [site.healthPath, ACME_CHALLENGE_PATH] };
+  claim(site, 'basic-auth', `file ${site.auth.userFile}`);
   if (o.djangoWall) {
     const [[name, password]] = Object.entries(resolveUsers(o.users, ctx.secrets, ctx.env));
     site.env.AUTH_WALL_USERNAME = name;

@@ -14,6 +14,15 @@ test('contribute: the worker to restart; the broker option goes into the .env', 
   t.is(site.env.CELERY_BROKER_URL, 'redis://127.0.0.1:6379/0');
 });
 
+test('the units are named after the app, with one app or several: two apps on a host get their own worker and beat', (t) => {
+  const [api, admin] = ['api', 'admin'].map((name) => ({ ...emptySiteModel('web-1'), app: { ...demoApp, name } }));
+  const p = celery({ beat: true, broker: 'redis://127.0.0.1:6379/0' });
+  for (const site of [api, admin]) p.contribute!(site, ctx(site));
+  t.deepEqual(api.reloadUnits, ['celery-api.service', 'celery-beat-api.service']);
+  t.deepEqual(admin.claims.map((c) => c.name), ['unit celery-admin.service', 'unit celery-beat-admin.service']);
+  t.deepEqual(Object.keys(p.handlers!(ctx(admin))), ['restart celery-admin.service', 'restart celery-beat-admin.service']);
+});
+
 test('contribute: the broker from the site model (dragonfly), a secret kept a secret; beat restarts too', (t) => {
   const site = siteWithApp();
   const url = secret('redis://:pw@127.0.0.1:6379/0', 'BROKER');

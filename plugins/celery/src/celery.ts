@@ -3,7 +3,7 @@
  * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
  * finish (warm shutdown).
  */
-import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel, type PlacementOptions } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel, type PlacementOptions } from '@runbook/core';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
 import { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
 
@@ -40,6 +40,7 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
       const broker = o.broker ?? site.broker?.url;
       if (broker !== undefined && (o.broker !== undefined || site.env.CELERY_BROKER_URL === undefined)) site.env.CELERY_BROKER_URL = broker;
       site.reloadUnits.push(...celeryUnits(rest, app));
+      claim(site, 'celery', ...celeryUnits(rest, app).map((u) => `unit ${u}`));
     },
     configure({ site }) {
       const app = appOf(site);

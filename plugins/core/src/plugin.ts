@@ -67,6 +67,12 @@ export interface PrepareContext {
 export interface Plugin {
   name: string;
   /**
+   * This plugin opens a site (`app()` does): it and the plugins after it, up to the next one that opens
+   * a site, serve one app and plan from that app's own site model. Several apps on a host are several
+   * sites; plugins before the first one belong to the first.
+   */
+  opensSite?: boolean;
+  /**
    * The hosts this plugin runs on: inventory groups (roles), aliases or globs, `!` to exclude.
    * @default every host of the env
    * @example 'web'
@@ -101,6 +107,19 @@ export interface Plugin {
   rollback?(ctx: PluginContext): DeployTasks;
   /** handlers the plugin's tasks may notify, e.g. `reload nginx` */
   handlers?(ctx: PluginContext): Record<string, Task>;
+}
+
+/** The number of sites (apps) in a config: at least 1. */
+export const siteCount = (config: Pick<ResolvedConfig, 'plugins'>): number => Math.max(1, config.plugins.filter((p) => p.opensSite).length);
+
+/**
+ * A host-wide name (a systemd unit, a socket, a directory under /etc) for something that serves one app:
+ * `base` when the config has one app, so hosts configured before a second app was added keep their
+ * names; `base-<app>` when it has several, so two apps on one host do not share it.
+ * @example perAppName('gunicorn', ctx) // 'gunicorn', or 'gunicorn-shop' next to another app
+ */
+export function perAppName(base: string, ctx: { site: SiteModel; config: Pick<ResolvedConfig, 'plugins'> }): string {
+  return siteCount(ctx.config) > 1 && ctx.site.app ? `${base}-${ctx.site.app.name}` : base;
 }
 
 /** Exists for type inference. Lists in config accept `false`, so `env === 'prod' && tls()` reads naturally. */

@@ -89,6 +89,17 @@ export interface DatabaseModel {
   unit?: string;
 }
 
+/**
+ * A host-wide name a plugin of a site uses: a systemd unit, a listening socket, an nginx server block or
+ * server name, the default_server. Two sites (apps) on one host may not use the same one.
+ */
+export interface SiteClaim {
+  /** what, in words @example 'unit gunicorn.service' */
+  name: string;
+  /** the plugin that uses it */
+  by: string;
+}
+
 export interface SiteModel {
   /** nginx server_name values; the host's hostname when none are given */
   serverNames: string[];
@@ -111,6 +122,8 @@ export interface SiteModel {
   database?: DatabaseModel;
   /** systemd units the deploy reloads gracefully after the switch, in order */
   reloadUnits: string[];
+  /** host-wide names the site's plugins use (`claim`); two sites of a host that share one are a config error */
+  claims: SiteClaim[];
 }
 
 export function emptySiteModel(hostname: string): SiteModel {
@@ -121,7 +134,13 @@ export function emptySiteModel(hostname: string): SiteModel {
     healthPath: '/health/',
     env: {},
     reloadUnits: [],
+    claims: [],
   };
+}
+
+/** Records host-wide names a plugin uses for this site (see `SiteClaim`). */
+export function claim(site: SiteModel, by: string, ...names: string[]): void {
+  for (const name of names) site.claims.push({ name, by });
 }
 
 /** The app of the site model, for plugins that serve or run it (app servers, workers): a config error naming the plugin when @runbook/app is not enabled before it. */

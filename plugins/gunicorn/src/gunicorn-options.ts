@@ -5,7 +5,7 @@ export interface GunicornOptions extends PlacementOptions {
   /**
    * Name of the systemd units: `<unit>.socket` and `<unit>.service`; also `/run/<unit>.sock` and
    * `/etc/<unit>/gunicorn.conf.py`.
-   * @default 'gunicorn'
+   * @default 'gunicorn'; `'gunicorn-<app name>'` when the config has several apps
    * @example 'shop-gunicorn'
    */
   unit?: string;

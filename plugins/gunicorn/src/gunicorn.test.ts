@@ -1,10 +1,12 @@
 import test from 'ava';
-import { emptySiteModel, type PluginContext, type SiteModel, type Task } from '@runbook/core';
+import { definePlugin, emptySiteModel, type Plugin, type PluginContext, type SiteModel, type Task } from '@runbook/core';
 import { demoApp } from '@runbook/testing';
 import { gunicorn } from './gunicorn.js';
 
 const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });
-const ctx = (site: SiteModel) => ({ site }) as unknown as PluginContext;
+const ctx = (site: SiteModel, plugins: Plugin[] = []) => ({ site, config: { plugins } }) as unknown as PluginContext;
+/** stand-ins for app(): plugins that open a site */
+const apps = (n: number) => Array.from({ length: n }, (_, i) => definePlugin({ name: 'app', opensSite: true, contribute: () => void i }));
 const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
 
 test('contribute: upstream on the unix socket, the service to reload', (t) => {
@@ -19,6 +21,32 @@ test('contribute: tcp upstream, named unit', (t) => {
   gunicorn({ bind: '127.0.0.1:8000', unit: 'shop' }).contribute!(site, ctx(site));
   t.deepEqual(site.upstream, { protocol: 'http', address: '127.0.0.1:8000' });
   t.deepEqual(site.reloadUnits, ['shop.service']);
+});
+
+test('one app in the config: the units keep their plain name; several: gunicorn-<app>, its socket and /etc dir', (t) => {
+  const one = siteWithApp();
+  gunicorn().contribute!(one, ctx(one, apps(1)));
+  t.deepEqual(one.reloadUnits, ['gunicorn.service']);
+  t.deepEqual(one.claims.map((c) => c.name), ['unit gunicorn.service', 'unit gunicorn.socket', 'socket /run/gunicorn.sock']);
+
+  const two = siteWithApp();
+  const p = gunicorn();
+  p.contribute!(two, ctx(two, apps(2)));
+  const name = `gunicorn-${demoApp.name}`;
+  t.deepEqual(two.upstream, { protocol: 'http', address: `unix:/run/${name}.sock` });
+  t.deepEqual(two.reloadUnits, [`${name}.service`]);
+  t.deepEqual(p.configure!(ctx(two, apps(2))).map(summary).slice(1), [
+    ['file.directory', `/etc/${name}`, []],
+    ['file.content', `/etc/${name}/gunicorn.conf.py`, [`restart ${name}`]],
+    ['systemd.unit', `${name}.service`, [`restart ${name}`]],
+    ['systemd.unit', `${name}.socket`, []],
+  ]);
+  t.deepEqual(Object.keys(p.handlers!(ctx(two, apps(2)))), [`restart ${name}`]);
+  t.like(p.deploy!(ctx(two, apps(2))).reload![0].options, { name: `${name}.service` });
+  // a unit named in the options stays as named
+  const named = siteWithApp();
+  gunicorn({ unit: 'web' }).contribute!(named, ctx(named, apps(2)));
+  t.deepEqual(named.reloadUnits, ['web.service']);
 });
 
 test('contribute: no app is a clear error naming the plugin', (t) => {

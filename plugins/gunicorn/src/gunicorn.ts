@@ -3,7 +3,7 @@
  * (`<unit>.socket`), gunicorn (`<unit>.service`) serves the app's WSGI or ASGI callable from
  * `site.app.current`, and a deploy restarts it after the switch without dropping a request.
  */
-import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, perAppName, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
 import { gunicornConfig, gunicornPackages, gunicornReload, gunicornService, gunicornSocket, gunicornTryRestart, restartHandlerName } from './gunicorn-tasks.js';
 import { appModule } from './render-units.js';
@@ -22,29 +22,40 @@ export function upstreamAddress(options: GunicornOptions = {}): string {
  */
 export function gunicorn(options: GunicornOptions = {}): Plugin {
   // bad options fail when the config loads, before anything connects
-  const o = resolveGunicornOptions(options);
-  const handler = restartHandlerName(options);
+  resolveGunicornOptions(options);
   const appOf = (site: SiteModel) => requireApp(site, 'gunicorn');
   return placeable(gunicorn, options, definePlugin({
     name: 'gunicorn',
-    contribute(site) {
+    contribute(site, ctx) {
       const app = appOf(site);
+      const own = siteOptions(options, ctx);
+      const o = resolveGunicornOptions(own);
       appModule(o, app);
-      if (site.upstream) throw errors.config(`gunicorn: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server`, { key: 'plugins' });
-      site.upstream = { protocol: 'http', address: upstreamAddress(options) };
+      if (site.upstream) throw errors.config(`gunicorn: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server per app`, { key: 'plugins' });
+      site.upstream = { protocol: 'http', address: upstreamAddress(own) };
       site.reloadUnits.push(`${o.unit}.service`);
+      claim(site, 'gunicorn', `unit ${o.unit}.service`, `unit ${o.unit}.socket`, `${o.unixSocket ? 'socket' : 'address'} ${o.listen}`);
     },
-    configure({ site }) {
-      const app = appOf(site);
+    configure(ctx) {
+      const app = appOf(ctx.site);
+      const own = siteOptions(options, ctx);
+      const handler = restartHandlerName(own);
       return [
-        gunicornPackages(options),
-        ...gunicornConfig(options, app, { notify: handler }),
-        gunicornService(options, app, { notify: handler }),
-        gunicornSocket(options, app),
+        gunicornPackages(own),
+        ...gunicornConfig(own, app, { notify: handler }),
+        gunicornService(own, app, { notify: handler }),
+        gunicornSocket(own, app),
       ];
     },
-    deploy: () => ({ reload: [gunicornReload(options)] }),
+    deploy: (ctx) => ({ reload: [gunicornReload(siteOptions(options, ctx))] }),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
-    handlers: () => ({ [handler]: gunicornTryRestart(options) }),
+    handlers: (ctx) => ({ [restartHandlerName(siteOptions(options, ctx))]: gunicornTryRestart(siteOptions(options, ctx)) }),
   }));
 }
+
+/**
+ * The options for one site: the default unit is `gunicorn`, or `gunicorn-<app>` when the config has
+ * several apps (two on one host must not share the unit, its socket and its /etc directory).
+ */
+export const siteOptions = (options: GunicornOptions, ctx: Parameters<typeof perAppName>[1]): GunicornOptions =>
+  options.unit ? options : { ...options, unit: perAppName('gunicorn', ctx) };

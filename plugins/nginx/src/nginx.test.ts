@@ -15,6 +15,12 @@ test('contribute: the app gets /static/ with a 30-day max-age; options add locat
   ]);
 });
 
+test('contribute: the server block, its names and default_server are claimed (two apps on a host may not share them)', (t) => {
+  const site = withApp();
+  contributeNginx(site, { serverNames: ['shop.example.com', 'www.shop.example.com'], defaultServer: true });
+  t.deepEqual(site.claims, ['nginx site shop', 'server name shop.example.com', 'server name www.shop.example.com', 'the nginx default_server'].map((name) => ({ name, by: 'nginx' })));
+});
+
 test('contribute: no /static/ when the static URL is elsewhere (s3-static) or without an app', (t) => {
   const s3 = withApp({ staticUrl: 'https://cdn.example.com/static/' });
   contributeNginx(s3, {});

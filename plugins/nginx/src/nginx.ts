@@ -4,7 +4,7 @@
  * basic-auth). The block changes only through `nginx.site`, gated by `nginx -t`; nginx reloads only
  * when something changed.
  */
-import { definePlugin, placeable, errors, type PluginContext, type SiteModel, type StaticLocation, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, type PluginContext, type SiteModel, type StaticLocation, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { apt, command, systemdUnit } from '@runbook/system';
 import { nginxSite } from './nginx-site.js';
 import { locationPath, renderServerBlock, type ServerBlockOptions } from './render-server-block.js';
@@ -60,6 +60,8 @@ export function contributeNginx(site: SiteModel, o: NginxOptions): void {
     if (i >= 0) site.staticLocations[i] = { ...loc };
     else site.staticLocations.push({ ...loc });
   }
+  // two apps on one host need server blocks of their own, answering to names of their own
+  claim(site, 'nginx', `nginx site ${siteNameOf(site, o)}`, ...site.serverNames.map((n) => `server name ${n}`), ...(o.defaultServer ? ['the nginx default_server'] : []));
 }
 
 /**

@@ -14,6 +14,15 @@ test('contribute: a uwsgi upstream on the unix socket, the service to reload', (
   t.deepEqual(site.reloadUnits, ['uwsgi-demo.service']);
 });
 
+test('the unit is named after the app, with one app or several: two apps on a host get their own unit and socket', (t) => {
+  const [api, admin] = ['api', 'admin'].map((name) => ({ ...emptySiteModel('web-1'), app: { ...demoApp, name } }));
+  const p = uwsgi();
+  for (const site of [api, admin]) p.contribute!(site, ctx(site));
+  t.deepEqual([api, admin].map((s) => s.reloadUnits), [['uwsgi-api.service'], ['uwsgi-admin.service']]);
+  t.deepEqual(admin.claims.map((c) => c.name), ['unit uwsgi-admin.service', 'socket /run/uwsgi-admin/uwsgi.sock']);
+  t.deepEqual(Object.keys(p.handlers!(ctx(admin))), ['reload uwsgi-admin', 'restart uwsgi-admin']);
+});
+
 test('contribute: tcp socket, named unit', (t) => {
   const site = siteWithApp();
   uwsgi({ socket: '127.0.0.1:3031', unit: 'shop' }).contribute!(site, ctx(site));

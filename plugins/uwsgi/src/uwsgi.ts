@@ -3,7 +3,7 @@
  * serves the app's WSGI callable from `site.app.current` on `/run/<unit>/uwsgi.sock`; a deploy reloads
  * it gracefully (SIGHUP) after the switch without dropping a request.
  */
-import { definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel } from '@runbook/core';
 import { wsgiModule } from './render.js';
 import { listenOf, resolveUwsgiOptions, unitOf, type UwsgiOptions } from './uwsgi-options.js';
 import { reloadHandlerName, restartHandlerName, uwsgiIni, uwsgiPackages, uwsgiReload, uwsgiService, uwsgiStart, uwsgiTryReload, uwsgiTryRestart } from './uwsgi-tasks.js';
@@ -23,10 +23,11 @@ export function uwsgi(options: UwsgiOptions = {}): Plugin {
     contribute(site) {
       const app = appOf(site);
       wsgiModule(app);
-      if (site.upstream) throw errors.config(`uwsgi: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server`, { key: 'plugins' });
+      if (site.upstream) throw errors.config(`uwsgi: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server per app`, { key: 'plugins' });
       const listen = listenOf(o, app);
       site.upstream = { protocol: 'uwsgi', address: o.socket === 'unix' ? `unix:${listen}` : listen };
       site.reloadUnits.push(`${unitOf(o, app)}.service`);
+      claim(site, 'uwsgi', `unit ${unitOf(o, app)}.service`, `${o.socket === 'unix' ? 'socket' : 'address'} ${listen}`);
     },
     configure({ site }) {
       const app = appOf(site);
