@@ -39,7 +39,8 @@ test('the pg_hba block: one SCRAM line per client, /32 for IPv4 and /128 for IPv
   t.regex(renderListenConf(['10.0.1.11']), /^listen_addresses = 'localhost,10\.0\.1\.11'$/m);
 });
 
-const plan = test.macro((t, f: AccessFact, o: AccessOptions, expected: string[] | string, check = false) => {
+const plan = test.macro((t, f: AccessFact, o: AccessOptions, expected: string[] | string, check?: boolean) => {
+  check ??= false;
   const p = checkAccess(f, o, check);
   if (typeof expected === 'string') t.deepEqual(p, { noop: expected });
   else t.deepEqual('changes' in p ? p.changes : p, expected);
@@ -83,7 +84,7 @@ test('validate: addresses must be IPs, names SQL names', (t) => {
 
 test('apply: the restart refuses a pg_hba.conf with errors before signalling, and checks listen_addresses after', (t) => {
   const p = checkAccess(fact(), wired, false);
-  const cmds = accessType.apply(p as never, wired);
+  const cmds = accessType.apply(p as never, wired, {} as never);
   t.deepEqual(cmds.map((c) => c.display), [`write ${CONF}`, `update runbook's block in ${HBA}`, 'systemctl restart postgresql']);
   const restart = cmds[2].script;
   t.true(restart.indexOf('pg_hba_file_rules') < restart.indexOf('systemctl restart postgresql'));
@@ -97,7 +98,7 @@ test('apply on real files: the block replaces runbook\'s old one, keeps every ot
   const debian = 'local\tall\tpostgres\t\tpeer\nhost\tall\tall\t127.0.0.1/32\tscram-sha-256\n';
   writeFileSync(hba, `${debian}${renderHbaBlock([web3])}`, { mode: 0o640 });
   const run = (block: string) => {
-    const cmds = accessType.apply({ changes: [], state: { hba: { path: hba, block } } } as never, wired);
+    const cmds = accessType.apply({ changes: [], state: { hba: { path: hba, block } } } as never, wired, {} as never);
     execFileSync('sh', ['-c', cmds.map((c) => c.script).join('\n')]);
   };
   run(renderHbaBlock([web2, web3]));
