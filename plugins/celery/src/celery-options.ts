@@ -1,5 +1,5 @@
 /** The celery plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, type AppModel, type Secret } from '@runbook/core';
+import { errors, isSecret, type AppModel, type Placement, type Secret } from '@runbook/core';
 
 export interface CeleryBeatOptions {
   /**
@@ -14,6 +14,14 @@ export interface CeleryBeatOptions {
    * @example '/srv/shop/shared/beat/schedule'
    */
   schedule?: string;
+  /**
+   * The host that runs beat, one per env: the first host celery runs on that this names (an alias, a
+   * group or a glob, like `on`). On celery's other hosts the beat unit is absent (an earlier one is
+   * stopped, disabled and removed).
+   * @default the first host celery runs on (inventory order)
+   * @example 'worker-2'
+   */
+  on?: Placement;
 }
 
 export interface CeleryOptions {
@@ -69,10 +77,11 @@ export interface CeleryOptions {
    */
   stopTimeout?: number;
   /**
-   * Run celery beat (periodic tasks) as its own service: `true` or its options. One beat per
-   * environment: enable it on one host only (e.g. through the env's or host's config).
+   * Run celery beat (periodic tasks) as its own service: `true` or its options. One beat per env: on
+   * the first host celery runs on, or the one `beat.on` names.
    * @default false
    * @example true
+   * @example { on: 'worker-2' }
    */
   beat?: boolean | CeleryBeatOptions;
   /**
@@ -101,7 +110,7 @@ export interface ResolvedCeleryOptions {
   logLevel: string;
   nodeName?: string;
   stopTimeout: number;
-  beat?: { unit?: string; schedule?: string };
+  beat?: { unit?: string; schedule?: string; on?: Placement };
   gossip: boolean;
   extraArgs: string[];
 }
@@ -132,10 +141,14 @@ const unit = (key: string, v: unknown): string | undefined => {
 function beatOf(v: unknown): ResolvedCeleryOptions['beat'] {
   if (v === undefined || v === false) return undefined;
   if (v === true) return {};
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return bad('beat', 'a boolean or { unit?, schedule? }', v);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return bad('beat', 'a boolean or { unit?, schedule?, on? }', v);
   const b = v as CeleryBeatOptions;
   if (b.schedule !== undefined && (typeof b.schedule !== 'string' || !/^\/[A-Za-z0-9_.\/-]+$/.test(b.schedule))) bad('beat.schedule', 'an absolute path (letters, digits, _ . / -)', b.schedule);
-  return { unit: unit('beat.unit', b.unit), schedule: b.schedule };
+  const on = b.on;
+  if (on !== undefined && !(typeof on === 'string' ? on.trim() : Array.isArray(on) && on.length && on.every((x) => typeof x === 'string' && x.trim()))) {
+    bad('beat.on', "a host alias, group or glob (e.g. 'worker-2'), or a list of them", on);
+  }
+  return { unit: unit('beat.unit', b.unit), schedule: b.schedule, ...(on !== undefined ? { on } : {}) };
 }
 
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */

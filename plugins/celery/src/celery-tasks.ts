@@ -3,8 +3,8 @@
  * options (defaults applied here) and the app.
  */
 import { dirname } from 'node:path';
-import type { AppModel, CommonOptions, Task } from '@runbook/core';
-import { apt, directory, startOnceReleased, systemdUnit, tryRestartUnit } from '@runbook/system';
+import { quote, type AppModel, type CommonOptions, type Task } from '@runbook/core';
+import { apt, command, directory, startOnceReleased, systemdUnit, tryRestartUnit } from '@runbook/system';
 import { beatUnitOf, resolveCeleryOptions, scheduleOf, workerUnitOf, type CeleryOptions } from './celery-options.js';
 import { renderBeatUnit, renderWorkerUnit, type UnitContext } from './render-units.js';
 
@@ -48,6 +48,26 @@ export function celeryBeat(options: CeleryOptions, app: AppModel, u: UnitContext
     directory({ path: dirname(scheduleOf(o, app)), owner: app.user, group: app.group, mode: '0750', recursive: true }),
     unitFile(`${beatUnitOf(o, app)}.service`, renderBeatUnit(o, app, u), extra),
   ];
+}
+
+/**
+ * On a celery host that does not run beat (another host of the env does): its beat service stopped,
+ * disabled and its unit file removed, if an earlier configure put it there.
+ */
+export function celeryBeatAbsent(options: CeleryOptions, app: Pick<AppModel, 'name'>, beatHost: string, extra: Extra = {}): Task {
+  const unit = `${beatUnitOf(resolveCeleryOptions(options), app)}.service`;
+  const path = `/etc/systemd/system/${unit}`;
+  return command({
+    title: `no ${unit} here (beat runs on ${beatHost})`,
+    run: [
+      `systemctl disable --now -- ${quote(unit)}`,
+      `rm -f -- ${quote(path)}`,
+      'systemctl daemon-reload',
+      `systemctl reset-failed -- ${quote(unit)} 2>/dev/null || :`,
+    ].join('\n'),
+    removes: path,
+    ...extra,
+  });
 }
 
 /** The units a deploy restarts after the switch: the worker, and beat when enabled. */

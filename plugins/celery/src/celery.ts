@@ -1,11 +1,12 @@
 /**
  * `celery(options)`: the app's celery worker (and optionally beat) under systemd, with the app's `.env`
  * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
- * finish (warm shutdown).
+ * finish (warm shutdown). Beat runs on one host of the env.
  */
-import { claim, definePlugin, placeable, errors, requireApp, type Plugin, type SiteModel, type PlacementOptions } from '@runbook/core';
+import { claim, definePlugin, placeable, errors, requireApp, type Plugin, type PluginContext, type SiteModel, type PlacementOptions } from '@runbook/core';
+import { beatHostOf, runsBeat } from './beat-host.js';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
-import { celeryBeat, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
+import { celeryBeat, celeryBeatAbsent, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
 
 export interface CeleryPluginOptions extends CeleryOptions, PlacementOptions {
   /**
@@ -21,6 +22,8 @@ export interface CeleryPluginOptions extends CeleryOptions, PlacementOptions {
  * plugins: [app({ … }), dragonfly(), celery({ concurrency: 4, beat: true })]
  * @example
  * celery({ app: 'demo_flask.tasks:celery', queues: ['webhooks'], broker: 'redis://127.0.0.1:6379/0' })
+ * @example
+ * celery({ on: 'worker', beat: { on: 'worker-2' } })
  */
 export function celery(options: CeleryPluginOptions = {}): Plugin {
   const { packages = ['python3-celery', 'python3-redis'], ...rest } = options;
@@ -31,28 +34,34 @@ export function celery(options: CeleryPluginOptions = {}): Plugin {
   }
   const appOf = (site: SiteModel) => requireApp(site, 'celery');
   const unitContext = (site: SiteModel) => ({ brokerUnit: site.broker?.unit });
+  /** this host's options: without beat where another host of the env runs it */
+  const local = (ctx: Pick<PluginContext, 'alias' | 'fleet' | 'hostsWith'>): CeleryOptions => (runsBeat(o, ctx) ? rest : { ...rest, beat: false });
   return placeable(celery, options, definePlugin({
     name: 'celery',
-    contribute(site) {
+    contribute(site, ctx) {
       const app = appOf(site);
       celeryAppOf(o, app);
       // the web app sends tasks too: the broker goes into the app's .env
       const broker = o.broker ?? site.broker?.url;
       if (broker !== undefined && (o.broker !== undefined || site.env.CELERY_BROKER_URL === undefined)) site.env.CELERY_BROKER_URL = broker;
-      site.reloadUnits.push(...celeryUnits(rest, app));
-      claim(site, 'celery', ...celeryUnits(rest, app).map((u) => `unit ${u}`));
+      site.reloadUnits.push(...celeryUnits(local(ctx), app));
+      claim(site, 'celery', ...celeryUnits(local(ctx), app).map((u) => `unit ${u}`));
     },
-    configure({ site }) {
+    configure(ctx) {
+      const { site } = ctx;
       const app = appOf(site);
+      const here = local(ctx);
+      const beatHost = beatHostOf(o, ctx);
       return [
         ...(packages.length ? [celeryPackages(packages)] : []),
-        celeryWorker(rest, app, unitContext(site)),
-        ...celeryBeat(rest, app, unitContext(site)),
-        ...celeryStart(rest, app),
+        celeryWorker(here, app, unitContext(site)),
+        ...celeryBeat(here, app, unitContext(site)),
+        ...(o.beat && beatHost && beatHost.alias !== ctx.alias ? [celeryBeatAbsent(rest, app, beatHost.alias)] : []),
+        ...celeryStart(here, app),
       ];
     },
-    deploy: ({ site }) => ({ reload: celeryRestart(rest, appOf(site)) }),
-    handlers: ({ site }) => celeryHandlers(rest, appOf(site)),
+    deploy: (ctx) => ({ reload: celeryRestart(local(ctx), appOf(ctx.site)) }),
+    handlers: (ctx) => celeryHandlers(local(ctx), appOf(ctx.site)),
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
   }));
 }

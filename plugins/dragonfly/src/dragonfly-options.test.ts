@@ -6,7 +6,7 @@ const base = { url: 'https://example.org/dragonfly-x86_64', sha256: 'A'.repeat(6
 
 test('defaults', (t) => {
   t.deepEqual(resolveDragonflyOptions(base), {
-    url: base.url, sha256: 'a'.repeat(64), archive: undefined, port: 6379, bind: '127.0.0.1', password: undefined, passwordSecret: 'DRAGONFLY_PASSWORD',
+    url: base.url, sha256: 'a'.repeat(64), archive: undefined, port: 6379, bind: '127.0.0.1', bindGiven: false, password: undefined, passwordSecret: 'DRAGONFLY_PASSWORD',
     maxMemory: undefined, envVars: ['CELERY_BROKER_URL', 'REDIS_URL'],
   });
 });

@@ -27,8 +27,10 @@ export interface DragonflyOptions extends PlacementOptions {
    */
   port?: number;
   /**
-   * Address to listen on (`--bind`): an IPv4/IPv6 address or `localhost`.
-   * @default '127.0.0.1'
+   * Address to listen on (`--bind`, one address: Dragonfly takes one): an IPv4/IPv6 address or `localhost`.
+   * Unset: loopback, or the host's private address when the app or celery runs on other hosts of the
+   * env (a password is then required).
+   * @default '127.0.0.1', or the private address when clients live on other hosts
    * @example '0.0.0.0'
    */
   bind?: string;
@@ -67,6 +69,8 @@ export interface ResolvedDragonflyOptions {
   archive?: { member: string; cache: string };
   port: number;
   bind: string;
+  /** `bind` was given (not the default): it is kept when clients live on other hosts */
+  bindGiven: boolean;
   password?: Secret | false;
   passwordSecret: string;
   maxMemory?: string;
@@ -135,7 +139,7 @@ export function resolveDragonflyOptions(o: DragonflyOptions): ResolvedDragonflyO
   }
   const envVars = o.envVars ?? ['CELERY_BROKER_URL', 'REDIS_URL'];
   if (!Array.isArray(envVars) || envVars.some((v) => typeof v !== 'string' || !VAR.test(v))) bad('envVars', 'an array of variable names', envVars);
-  return { url: o.url, sha256: o.sha256.toLowerCase(), archive, port, bind, password, passwordSecret, maxMemory, envVars };
+  return { url: o.url, sha256: o.sha256.toLowerCase(), archive, port, bind, bindGiven: o.bind !== undefined, password, passwordSecret, maxMemory, envVars };
 }
 
 /** A password goes into a systemd EnvironmentFile and a URL: one line, no control characters. */
@@ -163,9 +167,9 @@ export function clientHost(o: Pick<ResolvedDragonflyOptions, 'bind'>): string {
   return o.bind;
 }
 
-/** `redis://[:password@]host:port/0`: a Secret when a password is set. */
-export function brokerUrl(o: Pick<ResolvedDragonflyOptions, 'bind' | 'port'>, password?: Secret): string | Secret {
-  const h = clientHost(o);
+/** `redis://[:password@]host:port/0`: a Secret when a password is set. `at`: another host's address (default: this host's bind). */
+export function brokerUrl(o: Pick<ResolvedDragonflyOptions, 'bind' | 'port'>, password?: Secret, at?: string): string | Secret {
+  const h = at ?? clientHost(o);
   const host = h.includes(':') ? `[${h}]` : h;
   if (!password) return `redis://${host}:${o.port}/0`;
   return secret(`redis://:${encodeURIComponent(reveal(password))}@${host}:${o.port}/0`, 'broker URL');

@@ -1,4 +1,5 @@
 export { dragonfly } from './dragonfly.js';
+export { dragonflyWiring, remoteHost, requirePassword, servingOptions, type DragonflyWiring } from './dragonfly-fleet.js';
 export {
   brokerUrl, clientHost, DRAGONFLY, resolveDragonflyOptions, resolvePassword, type DragonflyOptions, type ResolvedDragonflyOptions,
 } from './dragonfly-options.js';

@@ -29,7 +29,8 @@ export interface PostgresOptions extends PlacementOptions {
    */
   passwordSecrets?: string[];
   /**
-   * Host and port in the URL the app gets (the server itself keeps Debian's defaults: localhost:5432).
+   * Host in the URL the app gets on the database host itself. The app on other hosts of the env gets
+   * the database host's private address.
    * @default '127.0.0.1'
    * @example 'localhost'
    */
@@ -105,8 +106,11 @@ export interface PostgresTarget {
   url: Secret;
 }
 
-/** Names from the options or the app, the password from the options or the env's secrets. */
-export function resolveTarget(o: ResolvedPostgresOptions, site: Pick<SiteModel, 'app'>, secrets: Record<string, Secret>, env: string): PostgresTarget {
+/**
+ * Names from the options or the app, the password from the options or the env's secrets; the URL's host
+ * is `host` (the database host's private address on the other hosts of an env), else the `host` option.
+ */
+export function resolveTarget(o: ResolvedPostgresOptions, site: Pick<SiteModel, 'app'>, secrets: Record<string, Secret>, env: string, host = o.host): PostgresTarget {
   const database = o.database ?? site.app?.name.replace(/-/g, '_');
   if (!database) throw errors.config('postgres: no database name: give the database option, or enable the app plugin before postgres', { key: 'database' });
   if (!NAME.test(database)) throw errors.config(`postgres: the app's name ${JSON.stringify(database)} is no SQL name: give the database option`, { key: 'database' });
@@ -115,6 +119,6 @@ export function resolveTarget(o: ResolvedPostgresOptions, site: Pick<SiteModel, 
   if (!found || !reveal(found)) {
     throw errors.config(`postgres: no password for env "${env}": give the password option, or set ${o.passwordSecrets.join(' or ')} in the ${env} secrets`, { key: 'password' });
   }
-  const url = secret(`postgresql://${encodeURIComponent(user)}:${encodeURIComponent(reveal(found))}@${o.host}:${o.port}/${encodeURIComponent(database)}`, 'DATABASE_URL');
+  const url = secret(`postgresql://${encodeURIComponent(user)}:${encodeURIComponent(reveal(found))}@${host}:${o.port}/${encodeURIComponent(database)}`, 'DATABASE_URL');
   return { database, user, password: found, url };
 }

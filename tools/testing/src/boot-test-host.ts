@@ -24,6 +24,12 @@ export interface ConfigureOptions {
   env?: string;
   /** the host of the set to run on (by name) @default the first */
   host?: string;
+  /**
+   * Run on several hosts of the set at once, as one env (instead of `host`): each with its inventory
+   * groups (its roles, for plugins' `on`) and the test host's address as its private address.
+   * @example [{ host: 'itx1', groups: ['data'] }, { host: 'itx2', groups: ['web'] }]
+   */
+  fleet?: { host: string; groups?: string[] }[];
 }
 
 export interface Harness {
@@ -41,6 +47,7 @@ export interface Harness {
 export interface Outcome {
   result: RunResult;
   events: RunEvent[];
+  /** summed over the run's hosts */
   changed: number;
   failed: number;
   tasks: Extract<RunEvent, { type: 'task' }>[];
@@ -60,28 +67,35 @@ function harness(hosts: HostSet, owned: boolean): Harness {
     hosts,
     host: hosts.hosts[0],
     async configure(plugins, opts = {}) {
-      const host = pick(opts.host);
-      const target: SshTarget = {
-        alias: host.name, hostname: host.address, port: 22, user: 'deploy',
+      const env = opts.env ?? 'test';
+      const members = opts.fleet ?? [{ host: pick(opts.host).name }];
+      const hostsOf = members.map((m) => ({ test: pick(m.host), groups: m.groups }));
+      const runHosts = hostsOf.map(({ test: h, groups }) => ({
+        alias: h.name, hostname: h.name, user: 'deploy', env,
+        // a fleet's hosts reach each other on the test bridge; a single host keeps the harness's old shape
+        ...(opts.fleet ? { groups: ['all', ...(groups ?? [])], vars: { privateAddress: h.address } } : { groups: [], vars: {} }),
+      }));
+      const target = (h: TestHost): SshTarget => ({
+        alias: h.name, hostname: h.address, port: 22, user: 'deploy',
         identityFiles: [hosts.keyFile], identitiesOnly: true, knownHostsFiles: [hosts.knownHostsFile], strictHostKeyChecking: 'yes',
-      };
+      });
       const events: RunEvent[] = [];
       const result = await runPlaybook({
         playbook: { name: 'configure', phases: configurePhases },
         context: {
-          env: opts.env ?? 'test',
+          env,
           config: { root: scratch, inventoryDir: scratch, playbookDir: scratch, secretsDir: scratch, knownHosts, vars: {}, plugins },
           secrets: opts.secrets ?? {},
         },
-        hosts: [{ alias: host.name, hostname: host.name, user: 'deploy', groups: [], vars: {}, env: opts.env ?? 'test' }],
-        connect: () => SshConnection.connect(target, { projectKnownHosts: knownHosts }),
+        hosts: runHosts,
+        connect: (h) => SshConnection.connect(target(pick(h.alias)), { projectKnownHosts: knownHosts }),
         emit: (e) => events.push(e),
         check: opts.check,
         diff: opts.diff,
       });
-      const r = result.recap[host.name];
+      const sum = (k: 'changed' | 'failed') => runHosts.reduce((n, h) => n + (result.recap[h.alias]?.[k] ?? 0), 0);
       const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
-      return { result, events, changed: r?.changed ?? 0, failed: r?.failed ?? 0, tasks };
+      return { result, events, changed: sum('changed'), failed: sum('failed'), tasks };
     },
     async ssh(cmd, opts = {}) {
       const { stdout } = await run$('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', pick(opts.host).name, `sudo -n sh -c ${shq(cmd)}`], {
@@ -127,7 +141,7 @@ export async function attach(set: string): Promise<Harness> {
 
 /** Why a run did not go as expected: the failed and changed tasks. */
 export const explain = (o: Outcome): string =>
-  JSON.stringify(o.tasks.filter((t) => t.status !== 'ok').map((t) => ({ task: t.title, status: t.status, changes: t.changes, error: t.error?.message })), null, 1);
+  JSON.stringify(o.tasks.filter((t) => t.status !== 'ok').map((t) => ({ host: t.host, task: t.title, status: t.status, changes: t.changes, error: t.error?.message })), null, 1);
 
 /**
  * Waits (up to 10 s) until `probe` holds: `systemctl reload nginx` returns once the signal is sent, and

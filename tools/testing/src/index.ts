@@ -5,6 +5,6 @@ export {
   FakeConnection, fakeHost, parseFramedScript, runOn,
   type FakeAnswer, type FakeExec, type FakeHostOptions, type FakeRun, type FakeStep, type FactTable,
 } from './fake-host.js';
-export { pluginContext, type PluginContextOptions } from './plugin-context.js';
+export { pluginContext, type FleetEntry, type PluginContextOptions } from './plugin-context.js';
 export { assertIdempotent, runTwice, type Twice } from './idempotent.js';
 export { demoApp } from './demo-app.js';
