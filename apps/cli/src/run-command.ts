@@ -5,6 +5,7 @@ import {
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
 import { connectHost } from './connect-host.js';
+import { interrupts, type Interrupts } from './interrupts.js';
 import { jsonReporter } from './reporters/json.js';
 import { plainReporter } from './reporters/plain.js';
 
@@ -45,11 +46,13 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
 
   const sshOptions: SshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
   // all hosts at once (no --serial, no smaller --forks): connect now, log in once every task is planned
+  let stop: Interrupts | undefined;
   const early = !args.serial && (args.forks === undefined || args.forks >= hosts.length) ? connectEarly(hosts, sshOptions) : undefined;
   try {
     const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
     const secrets = await loadSecrets(config, args.env);
     const out = await reporter(args);
+    stop = interrupts(args.env);
     const specs = new Map(hosts.map((h) => [h.alias, h]));
     const result = await runPlaybook({
       playbook,
@@ -57,7 +60,8 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
       hosts: hosts.map((h) => toRunHost(h, args.env!)),
       connect: (h) => early?.take(h.alias) ?? connectHost(specs.get(h.alias)!, sshOptions),
       planned: () => early?.login(),
-      emit: maskedSink(out.sink),
+      emit: maskedSink(stop.watch(out.sink)),
+      interrupted: stop.signal,
       check: args.check,
       diff: args.diff,
       tags: args.tags,
@@ -66,9 +70,13 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
       serial: args.serial,
       maxFail: args.maxFail,
     });
-    await out.done();
-    return result.exitCode;
+    await out.done().catch(() => {});
+    if (result.unfinished?.length) {
+      process.stderr.write(`run: these hosts did not finish their unlock, a deploy lock may be left: ${result.unfinished.join(', ')}. Release it with: run unlock --env ${args.env}\n`);
+    }
+    return stop.exitCode(result.exitCode);
   } finally {
+    stop?.dispose();
     early?.abandon();
   }
 }

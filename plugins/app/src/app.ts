@@ -88,7 +88,9 @@ function releaseSource(ctx: PluginContext, o: ResolvedAppOptions, prepared?: Pac
 
 function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   const hc = o.healthCheck;
-  if (!hc) return [];
+  // only a host that serves the app over HTTP (an app server put an upstream in its model) is checked
+  // through nginx; a worker host is not
+  if (!hc || (!hc.url && !ctx.site.upstream)) return [];
   const url = hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`;
   return [healthCheck({ url, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })];
 }

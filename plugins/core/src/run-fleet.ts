@@ -22,6 +22,8 @@ interface FleetState {
   announced?: boolean;
   /** hosts end their stage at the next task */
   stop: boolean;
+  /** hosts whose always list (unlock) did not complete */
+  unfinished: string[];
 }
 
 interface Member {
@@ -43,7 +45,7 @@ const hasWork = (phases: PlannedPhase[]) =>
 export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase[]>): Promise<RunResult> {
   const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));
   opts.emit({ type: 'run', playbook: opts.playbook.name, env: opts.context.env, hosts: opts.hosts.map((h) => h.alias), check: Boolean(opts.check) });
-  const state: FleetState = { stop: false };
+  const state: FleetState = { stop: false, unfinished: [] };
   const started = Date.now();
   const members: Member[] = [];
   // a host none of whose plugins has work in this playbook (a data host in a deploy) is not connected at all
@@ -98,7 +100,10 @@ export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase
   if (interrupted) state.aborted ??= `interrupted by ${interrupted} before the deploy started`;
   if (state.aborted && !state.announced) opts.emit({ type: 'aborted', reason: state.aborted });
   opts.emit({ type: 'recap', hosts: recap });
-  return { recap, aborted: state.aborted, interrupted, exitCode: exitCodeFor(recap, Boolean(opts.check)) };
+  return {
+    recap, aborted: state.aborted, interrupted, exitCode: exitCodeFor(recap, Boolean(opts.check)),
+    ...(state.unfinished.length ? { unfinished: state.unfinished } : {}),
+  };
 }
 
 const addUp = (a: ConnectionStats | undefined, b: ConnectionStats): ConnectionStats =>
@@ -162,7 +167,10 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
   }
   state.stop = false;
   await all(inTx, async (m) => {
-    if (!(await reconnected(m, opts)) || !(await m.run(phaseOf(m).name, phaseOf(m).always, 'always'))) m.failed = true;
+    if (!(await reconnected(m, opts)) || !(await m.run(phaseOf(m).name, phaseOf(m).always, 'always'))) {
+      m.failed = true;
+      if (phaseOf(m).always.length) state.unfinished.push(m.host.alias);
+    }
   }, opts);
 }
 

@@ -47,6 +47,8 @@ export interface RunResult {
   aborted?: string;
   /** the signal that stopped the run */
   interrupted?: string;
+  /** hosts whose `always` tasks (a deploy's unlock) did not complete: a lock may be left there */
+  unfinished?: string[];
   exitCode: number;
 }
 
