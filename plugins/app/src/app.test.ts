@@ -37,6 +37,8 @@ test('configure: user, dirs, packages with git and curl, the .env as a secret fi
 
 test('deploy: the tasks of each stage; rescue and finally', (t) => {
   const ctx = context('r1');
+  t.deepEqual(plugin.deploy!(ctx).verify, [], 'a host that does not serve the app (a worker) has no health check');
+  ctx.site.upstream = { protocol: 'http', address: 'unix:/run/gunicorn.sock' };
   const stages = plugin.deploy!(ctx);
   const names = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v!.map((x) => x.type.name)]));
   // no DATABASE_URL: each host has its own database (sqlite in shared/), so each migrates it at the end of its build
