@@ -25,6 +25,8 @@ export interface LockInfo {
   who: string;
   since: string;
   command: string;
+  /** the process of the run on the control machine (`who` names the machine) */
+  pid?: number;
 }
 
 export interface AppState {

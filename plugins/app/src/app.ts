@@ -16,6 +16,7 @@ import { resolveOptions, type AppOptions, type ResolvedAppOptions } from './opti
 import { packUpload, packUploadAsync, type PackedSource } from './pack-upload.js';
 import { pruneReleases } from './prune-releases.js';
 import { releaseCode, type ReleaseSource } from './release-code.js';
+import { releaseLock } from './release-lock.js';
 import { releaseRecord } from './release-record.js';
 import { rescueRelease } from './rescue-release.js';
 import { rollbackCurrent } from './rollback-current.js';
@@ -101,7 +102,7 @@ const migratesOnce = (ctx: PluginContext, o: ResolvedAppOptions, env: Record<str
 
 const lockTask = (ctx: PluginContext, o: ResolvedAppOptions): Task => {
   const run = runInfo(ctx);
-  return deployLock({ root: o.root, info: { release: run.id, who: run.who, since: run.time, command: run.command } });
+  return deployLock({ root: o.root, env: ctx.env, info: { release: run.id, who: run.who, since: run.time, command: run.command, pid: run.pid } });
 };
 
 function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSource) {
@@ -164,6 +165,7 @@ export function app(options: AppOptions): Plugin {
         ? [rescueRelease({ root: o.root, id: ctx.release.id, owner: o.user, group: o.group, units: ctx.site.reloadUnits, who: runInfo(ctx).who, time: runInfo(ctx).time })]
         : [],
     finallyDeploy: (ctx: PluginContext) => [deployUnlock({ root: o.root, id: runInfo(ctx).id })],
+    unlock: () => [releaseLock({ root: o.root })],
     rollback: (ctx: PluginContext) => rollback(ctx, o),
   }));
 }

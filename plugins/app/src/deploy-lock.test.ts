@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection, runSteps, runTask, type Task } from '@runbook/core';
 import type { AppState } from './app-state.js';
-import { deployLock, deployLockType, deployUnlock, deployUnlockType } from './deploy-lock.js';
+import { deployLock, deployLockType, deployUnlock, deployUnlockType, heldMessage, holderGone } from './deploy-lock.js';
 
 const info = { release: 'r2', who: 'bob@ci', since: '2026-11-24T07:00:00.000Z', command: 'run deploy --env stg' };
 const ctx = { alias: 'web-1' } as never;
@@ -19,8 +19,8 @@ test('free: take it; held by this run: nothing to do', (t) => {
 });
 
 test('held by another run: who, since when, what for, and how to remove it', (t) => {
-  t.throws(() => deployLockType.check({ state: held('r1') }, { root: '/srv/a', info }, ctx), {
-    message: "deploy lock /srv/a/.deploy-lock is held by ann@laptop since 2026-11-24T06:11:00.000Z for release r1 (run deploy --env stg). If no deploy is running any more, remove it on web-1 with: sudo rm -rf /srv/a/.deploy-lock (a --force-unlock option is not there yet)",
+  t.throws(() => deployLockType.check({ state: held('r1') }, { root: '/srv/a', info, env: 'stg' }, ctx), {
+    message: 'deploy lock /srv/a/.deploy-lock is held by ann@laptop since 2026-11-24T06:11:00.000Z for release r1 (run deploy --env stg). If no deploy is running any more, release it with: run unlock --env stg --limit web-1',
   });
   t.throws(() => deployLockType.check({ state: held() }, { root: '/srv/a', info }, ctx), { message: /held by someone \(no info file\) since 2025-11-24T16:00:00.000Z/ });
   t.throws(() => deployLockType.check({ state: { root: false, releases: [], records: {} } }, { root: '/srv/a', info }, ctx), { message: '/srv/a does not exist: run configure first' });
@@ -61,4 +61,14 @@ test('real shell: take, hold, refuse another run, release; a hostile root', asyn
   t.is(r.results[0].code, 1);
   t.regex(r.results[0].stderr, /was taken meanwhile: .*"release":"r9"/);
   t.false(existsSync(join(dir, 'PWNED')));
+});
+
+test('a lock whose run provably ended: taken on this machine by a process that is gone', (t) => {
+  const mine = { ...info, who: 'ann@ctl', pid: 4242 };
+  t.true(holderGone(mine, 'ctl', () => false));
+  t.false(holderGone(mine, 'ctl', () => true), 'still running');
+  t.false(holderGone(mine, 'other-machine', () => false), 'another machine: cannot tell');
+  t.false(holderGone({ ...info, who: 'ann@ctl' }, 'ctl', () => false), 'no pid recorded');
+  const state: AppState = { ...held('r1'), lock: { since: 1, info: { ...mine, pid: 2 ** 22 + 17 } } };
+  t.is(heldMessage('/srv/a', state, 'web-1', 'prod'), 'deploy lock /srv/a/.deploy-lock is held by ann@ctl since 2026-11-24T07:00:00.000Z for release r2 (run deploy --env stg). If no deploy is running any more, release it with: run unlock --env prod --limit web-1');
 });

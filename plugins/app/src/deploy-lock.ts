@@ -4,12 +4,15 @@
  * `info` file inside that says who holds it, since when, with which command, for which release.
  * A run only ever removes a lock that names its own id.
  */
+import { hostname } from 'node:os';
 import { changes, defineTask, noop, quote, RunbookError, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, lockDir, type AppState, type LockInfo } from './app-state.js';
 
 export interface DeployLockOptions {
   /** the app root @example '/srv/shop' */
   root: string;
+  /** the env, for the `run unlock --env` the message names */
+  env?: string;
   /** who takes the lock, for what */
   info: LockInfo;
 }
@@ -25,13 +28,32 @@ const when = (state: AppState): string => {
   return info?.since ?? new Date(since * 1000).toISOString();
 };
 
-/** The message for a lock held by another run: who, since when, what, and how to remove it. */
-export function heldMessage(root: string, state: AppState, host: string): string {
+/** Who holds a lock, since when, for what: `ann@laptop since 2026-11-24T06:11:00Z for release R (run deploy --env stg)`. */
+export function lockHolder(state: AppState): string {
   const info = state.lock!.info;
-  const holder = info
+  return info
     ? `${info.who} since ${when(state)} for release ${info.release}${info.command ? ` (${info.command})` : ''}`
     : `someone (no info file) since ${when(state)}`;
-  return `deploy lock ${lockDir(root)} is held by ${holder}. If no deploy is running any more, remove it on ${host} with: sudo rm -rf ${quote(lockDir(root))} (a --force-unlock option is not there yet)`;
+}
+
+/** Whether the run that took the lock is provably gone: it ran on this machine, and its process is not there. */
+export function holderGone(info: LockInfo | undefined, here = hostname(), alive = processAlive): boolean {
+  return Boolean(info?.pid && info.who.endsWith(`@${here}`) && !alive(info.pid));
+}
+
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The message for a lock held by another run: who, since when, what, and the one command that releases it. */
+export function heldMessage(root: string, state: AppState, host: string, env = '<env>'): string {
+  const gone = holderGone(state.lock!.info) ? ` The run that took it (pid ${state.lock!.info!.pid} on this machine) has ended without releasing it.` : ' If no deploy is running any more,';
+  return `deploy lock ${lockDir(root)} is held by ${lockHolder(state)}.${gone} release it with: run unlock --env ${env} --limit ${host}`;
 }
 
 export const deployLockType: TaskType<DeployLockOptions, { state: AppState }> = {
@@ -42,15 +64,16 @@ export const deployLockType: TaskType<DeployLockOptions, { state: AppState }> = 
     if (!state.root) throw new RunbookError('E_COMMAND', `${o.root} does not exist: run configure first`);
     if (!state.lock) return changes([`take the deploy lock ${lockDir(o.root)} for ${o.info.release}`]);
     if (state.lock.info?.release === o.info.release) return noop(`the deploy lock is already held by this run (${o.info.release})`);
-    throw new RunbookError('E_COMMAND', heldMessage(o.root, state, ctx.alias));
+    throw new RunbookError('E_COMMAND', heldMessage(o.root, state, ctx.alias, o.env));
   },
   apply(_plan, o) {
     const l = quote(lockDir(o.root));
     const script = [
       `l=${l}`,
       // mkdir is the lock: it fails when another run made the directory since the facts were read
-      `if ! mkdir -- "$l" 2>/dev/null; then echo "deploy lock $l was taken meanwhile: $(cat -- "$l/info" 2>/dev/null || echo 'no info')" >&2; exit 1; fi`,
-      `printf '%s\\n' ${quote(JSON.stringify(o.info))} > "$l/info.tmp"`,
+      `if ! mkdir -m 0700 -- "$l" 2>/dev/null; then echo "deploy lock $l was taken meanwhile: $(cat -- "$l/info" 2>/dev/null || echo 'no info')" >&2; exit 1; fi`,
+      // who holds it is for the team's deploy users, not for every account on the host
+      `(umask 077 && printf '%s\\n' ${quote(JSON.stringify(o.info))} > "$l/info.tmp")`,
       `mv -f -- "$l/info.tmp" "$l/info"`,
     ].join('\n');
     return [{ script, display: `mkdir ${lockDir(o.root)}` }];

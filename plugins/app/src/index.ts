@@ -1,6 +1,7 @@
 export { app, appModel } from './app.js';
 export type { AppOptions, AppSource, HealthCheckOptions } from './options.js';
 export { deployLock, deployUnlock, type DeployLockOptions, type DeployUnlockOptions } from './deploy-lock.js';
+export { releaseLock, type ReleaseLockOptions } from './release-lock.js';
 export { releaseCode, type ReleaseCodeOptions, type ReleaseSource } from './release-code.js';
 export { switchCurrent, type SwitchCurrentOptions } from './switch-current.js';
 export { healthCheck, type HealthCheckTaskOptions } from './health-check.js';

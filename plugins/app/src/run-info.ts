@@ -14,8 +14,10 @@ export interface RunInfo {
   who: string;
   /** ISO time the run was planned */
   time: string;
-  /** the command line, e.g. `run deploy --env stg` */
+  /** the command line, e.g. `run deploy --env stg` (no -e values) */
   command: string;
+  /** this process */
+  pid: number;
 }
 
 const cache = new WeakMap<object, RunInfo>();
@@ -28,9 +30,11 @@ export function localUser(): string {
   }
 }
 
+/** The command line, with the values of `-e` left out (they may carry secrets): `run deploy --env stg -e …`. */
 export function commandLine(argv = process.argv): string {
   const [, script, ...args] = argv;
-  return [script ? basename(script).replace(/\.(c|m)?[jt]s$/, '') : 'run', ...args].join(' ').slice(0, 300);
+  const shown = args.map((a, i) => (/^(-e|--extra-vars)$/.test(args[i - 1] ?? '') ? '…' : a.replace(/^(-e|--extra-vars)=.*$/, '$1=…').replace(/^-e(.+)$/, '-e…')));
+  return [script ? basename(script).replace(/\.(c|m)?[jt]s$/, '') : 'run', ...shown].join(' ').slice(0, 300);
 }
 
 export function runInfo(ctx: Pick<PluginContext, 'release'>): RunInfo {
@@ -42,6 +46,7 @@ export function runInfo(ctx: Pick<PluginContext, 'release'>): RunInfo {
       who: `${localUser()}@${hostname()}`,
       time: now.toISOString(),
       command: commandLine(),
+      pid: process.pid,
     };
     cache.set(ctx, info);
   }

@@ -273,3 +273,19 @@ export const deployPhases = async (ctx: PlaybookContext, releaseId = newReleaseI
 
 /** `run rollback [--to ID]`: the plugins' rollback stages, across the fleet like a deploy. */
 export const rollbackPhases = async (ctx: PlaybookContext): Promise<Phase[]> => [await stagedPhase('rollback', ctx)];
+
+/**
+ * `run unlock`: every plugin's `unlock` tasks (the app's deploy lock, whoever holds it), host by host;
+ * each says whose lock it released. For a run that was killed or lost its hosts before it could.
+ */
+export async function unlockPhases(ctx: PlaybookContext): Promise<Phase[]> {
+  requirePlugins(ctx, 'unlock');
+  const plans = hostPlans(ctx);
+  return [{
+    name: 'unlock',
+    tasks: (host: HostInfo) => {
+      const plan = plans(host);
+      return plan.plugins.flatMap((p) => (p.unlock ? tagApp(call(p, 'unlock', () => p.unlock!(plan.contextOf(p))), plan.contextOf(p)) : []));
+    },
+  }];
+}

@@ -103,6 +103,8 @@ export interface Plugin {
   rescueDeploy?(ctx: PluginContext): Task[];
   /** after a deploy, failed or not (release the lock) */
   finallyDeploy?(ctx: PluginContext): Task[];
+  /** `run unlock`: tasks that release this plugin's locks whoever holds them, saying whose they were */
+  unlock?(ctx: PluginContext): Task[];
   /** `run rollback`: tasks that switch to an earlier release */
   rollback?(ctx: PluginContext): DeployTasks;
   /** handlers the plugin's tasks may notify, e.g. `reload nginx` */
