@@ -74,6 +74,7 @@ test.serial('configure twice (0 changed), then deploy: one release everywhere, t
   const second = await project.run(['configure', '--env', 'stg', '--json']);
   t.is(second.code, 0, second.stderr);
   for (const [host, r] of Object.entries(recap(second))) t.is(r.changed, 0, `${host} changed nothing the second time`);
+  t.log(`4 hosts: first configure ${first.seconds.toFixed(1)} s, second (no-op) ${second.seconds.toFixed(1)} s`);
 
   // roles: nginx and gunicorn only on web hosts, celery only on the worker, the databases only on the data host
   t.regex((await ssh(0, 'cat /etc/gunicorn/gunicorn.conf.py')).stdout, /workers = 3/, 'group vars reach the plugin option');
@@ -87,6 +88,7 @@ test.serial('configure twice (0 changed), then deploy: one release everywhere, t
   t.is(deploy.code, 0, deploy.stdout.slice(-4000) + deploy.stderr);
   // the worker's units start once a release is live; beat on the one worker only
   t.is((await ssh(worker, 'systemctl is-active celery-demo celery-beat-demo')).stdout.trim().split('\n').join(' '), 'active active');
+  t.log(`4 hosts: deploy ${deploy.seconds.toFixed(1)} s`);
   const events = json(deploy);
   const served = recap(deploy);
   const id = served[name(0)].state?.release;
