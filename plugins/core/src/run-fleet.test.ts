@@ -1,8 +1,10 @@
 /** The fleet runner on local connections: barriers between stages, once-stages, all-or-nothing, rolling batches. */
 import test from 'ava';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Connection } from './connection.js';
+import { errors } from './errors.js';
 import type { RunEvent } from './events.js';
 import { LocalConnection } from './local-connection.js';
 import type { Phase, Stage } from './playbook.js';
@@ -126,4 +128,56 @@ test('a host with no work in the playbook is not connected', async (t) => {
   });
   t.is(result.exitCode, 0);
   t.deepEqual(connected, ['web']);
+});
+
+test('interrupted during the build: no host starts another stage; every host runs its rescue and unlock', async (t) => {
+  const log = newLog();
+  const phase = deployLike(log);
+  // the signal arrives once a host has built, while h1 still builds (slowly): nobody migrates or switches
+  const signal = () => (existsSync(log) && readFileSync(log, 'utf8').includes('build') ? 'SIGINT' : undefined);
+  const { result, events } = await play(phase, [host('h1'), host('h2'), host('h3')], { interrupted: signal });
+  t.is(result.interrupted, 'SIGINT');
+  const all = lines(log);
+  t.false(all.some((l) => /migrate|switch|finish/.test(l)), all.join('\n'));
+  for (const h of ['h1', 'h2', 'h3']) t.true(all.includes(`${h} rescue`) && all.includes(`${h} unlock`), h);
+  t.regex((events.find((e) => e.type === 'aborted') as { reason: string }).reason, /interrupted by SIGINT during build: no host switches/);
+});
+
+test('a host whose connection is lost: it reconnects for its rescue and unlock; one that stays away is named', async (t) => {
+  const log = newLog();
+  const tries: Record<string, number> = {};
+  const lostOn = (alias: string): Connection => {
+    const conn = new LocalConnection(alias);
+    let lost: string | undefined;
+    return {
+      alias,
+      stats: conn.stats,
+      get lost() {
+        return lost;
+      },
+      // the connection dies while the host builds: that exec and every one after it fail as on a dropped link
+      async exec(cmd, o) {
+        if (`${cmd}${o?.stdin ?? ''}`.includes(`${alias} build`)) lost = 'the connection closed';
+        if (lost) throw errors.connect(alias, `lost the connection to ${alias}`);
+        return conn.exec(cmd, o);
+      },
+      close: () => conn.close(),
+    };
+  };
+  const { result, events } = await play(deployLike(log), [host('h1'), host('h2'), host('h3')], {
+    connect: async (h: RunHost) => {
+      tries[h.alias] = (tries[h.alias] ?? 0) + 1;
+      if (h.alias === 'h2' && tries.h2 === 1) return lostOn('h2');
+      if (h.alias === 'h3' && tries.h3 === 1) return lostOn('h3');
+      if (h.alias === 'h3') throw new Error('connection refused');
+      return new LocalConnection(h.alias);
+    },
+  });
+  t.is(result.exitCode, 3, 'a lost host is unreachable, not a failed task');
+  const all = lines(log);
+  t.false(all.some((l) => /switch/.test(l)));
+  t.true(all.includes('h2 rescue') && all.includes('h2 unlock'), 'h2 reconnected for its rescue and unlock');
+  t.false(all.includes('h3 unlock'));
+  t.deepEqual(result.unfinished, ['h3'], 'the host whose unlock could not run is named');
+  t.true(events.some((e) => e.type === 'host' && e.host === 'h3' && e.status === 'unreachable'));
 });

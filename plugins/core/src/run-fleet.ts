@@ -193,7 +193,7 @@ async function reconnected(m: Member, opts: RunOptions, tries = 3): Promise<bool
         opts.emit({ type: 'host', host: m.host.alias, status: 'unreachable', error: errorInfo(toRunbookError(e, { host: m.host.alias })) });
         return false;
       }
-      await new Promise((r) => setTimeout(r, 2000 * n));
+      await new Promise((r) => setTimeout(r, 1000 * n));
     }
   }
   return false;
