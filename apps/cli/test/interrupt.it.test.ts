@@ -1,0 +1,152 @@
+/**
+ * Interrupted deploys on two real test hosts, through the real `run` binary (DESIGN §9): Ctrl-C during
+ * the build, SIGTERM after the first host of a rolling deploy switched, a reader that goes away
+ * (`run deploy | head -3`), and sshd stopped with its sessions killed mid-deploy. Each asserts what every
+ * host is left with (the release it serves, no lock, or the lock named) and what the user was told; the
+ * next deploy then succeeds with no manual step. Fails, never skips, when the hosts cannot boot.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { up, type HostSet } from '@runbook/testhosts';
+import { repo, sshRoot, stackProject } from './helpers/stack.js';
+
+let hosts: HostSet;
+let project: ReturnType<typeof stackProject>;
+const ssh = (i: number, command: string) => sshRoot(hosts, hosts.hosts[i].name, command);
+const currentOf = async (i: number) => (await ssh(i, 'readlink /srv/demo/current')).stdout.trim();
+const locked = async (i: number) => (await ssh(i, 'test -e /srv/demo/.deploy-lock && echo locked')).stdout.trim() === 'locked';
+const both = [0, 1];
+
+interface Live { code: Promise<number | null>; output: () => string; child: ReturnType<typeof spawn> }
+
+/** `run …` in the project, as a process the test can signal; `onLine` sees each line of its stdout. */
+function start(args: string[], onLine: (line: string, live: Live) => void = () => {}): Live {
+  const child = spawn('node', [join(repo, 'apps/cli/bin/run.js'), ...args], { cwd: project.dir, env: { ...process.env, CI: 'true' } });
+  let out = '';
+  let buffer = '';
+  const live: Live = { child, output: () => out, code: new Promise((res) => child.on('close', (c) => res(c))) };
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+    buffer += b.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const l of lines) onLine(l, live);
+  });
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return live;
+}
+
+test.before(async () => {
+  hosts = await up({ set: 'itintr', count: 2 });
+  project = stackProject('itintr', `
+import { app } from '@runbook/app';
+import { defineConfig } from '@runbook/core';
+import { gunicorn } from '@runbook/gunicorn';
+import { nginx } from '@runbook/nginx';
+export default defineConfig({
+  plugins: [
+    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
+          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
+    gunicorn(),
+    nginx(),
+  ],
+});
+`, 'SECRET_KEY=interrupt-test-secret-key\n');
+  const configure = await project.run(['configure', '--env', 'stg']);
+  if (configure.code !== 0) throw new Error(configure.stdout + configure.stderr);
+  const deploy = await project.run(['deploy', '--env', 'stg']);
+  if (deploy.code !== 0) throw new Error(deploy.stdout + deploy.stderr);
+});
+test.after.always(async () => {
+  await hosts?.down();
+});
+
+/** After an interruption: every host on `release`, no lock; then a plain deploy works with no manual step. */
+async function leftClean(t: import('ava').ExecutionContext, release: string[]) {
+  t.deepEqual(await Promise.all(both.map(currentOf)), release, 'every host serves the release it served');
+  for (const i of both) t.false(await locked(i), `no lock on host ${i + 1}`);
+  const next = await project.run(['deploy', '--env', 'stg']);
+  t.is(next.code, 0, next.stdout.slice(-3000) + next.stderr);
+  const now = await Promise.all(both.map(currentOf));
+  t.is(new Set(now).size, 1, 'the next deploy puts the fleet on one new release');
+  t.notDeepEqual(now, release);
+}
+
+test.serial('Ctrl-C during the build: no host switches, each runs its rescue and unlock, exit 130', async (t) => {
+  const before = await Promise.all(both.map(currentOf));
+  let sent = false;
+  const run = start(['deploy', '--env', 'stg'], (line, live) => {
+    // the code is on its way (prepare done): the build is next
+    if (!sent && /app\.release/.test(line)) {
+      sent = true;
+      live.child.kill('SIGINT');
+    }
+  });
+  t.is(await run.code, 130, run.output());
+  t.true(sent);
+  t.regex(run.output(), /SIGINT: stopping/);
+  t.regex(run.output(), /RUN STOPPED: interrupted by SIGINT during \w+: no host switches/);
+  t.regex(run.output(), /release=\d{8}T/, 'the recap says which release each host serves');
+  await leftClean(t, before);
+});
+
+test.serial('SIGTERM after the first host of a rolling deploy switched: it switches back, exit 143', async (t) => {
+  const before = await Promise.all(both.map(currentOf));
+  let sent = false;
+  const run = start(['deploy', '--env', 'stg', '--serial', '1'], (line, live) => {
+    if (!sent && /app\.current/.test(line) && /CHANGED/.test(line)) {
+      sent = true;
+      live.child.kill('SIGTERM');
+    }
+  });
+  t.is(await run.code, 143, run.output());
+  t.true(sent);
+  t.regex(run.output(), /interrupted by SIGTERM during (switch|reload|verify): every host that switched goes back/);
+  t.regex(run.output(), /switch current back/);
+  await leftClean(t, before);
+});
+
+test.serial('a reader that goes away (| head -3) does not stop the deploy: it finishes on every host', async (t) => {
+  const before = await Promise.all(both.map(currentOf));
+  let lines = 0;
+  const run = start(['deploy', '--env', 'stg'], (_line, live) => {
+    if (++lines === 3) live.child.stdout!.destroy();
+  });
+  t.is(await run.code, 0, run.output());
+  const after = await Promise.all(both.map(currentOf));
+  t.is(new Set(after).size, 1);
+  t.notDeepEqual(after, before, 'the deploy went on to the switch');
+  for (const i of both) t.false(await locked(i));
+});
+
+test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachable (exit 3), the other rolled back, the lock named; run unlock releases it', async (t) => {
+  const before = await Promise.all(both.map(currentOf));
+  // sshd comes back by itself 25 s later: long after the run's reconnect tries
+  await ssh(1, 'systemd-run --on-active=25 --unit=rb-ssh-back systemctl start ssh.service');
+  let cut = false;
+  const run = start(['deploy', '--env', 'stg'], (line) => {
+    if (!cut && /app\.release/.test(line)) {
+      cut = true;
+      void ssh(1, 'systemctl stop ssh.service; pkill -KILL -f "sshd: deploy" || true');
+    }
+  });
+  t.is(await run.code, 3, run.output());
+  const out = run.output();
+  t.notRegex(out, /<<RB|remote shell failed|E_INTERNAL/, 'no internal marker reaches the user');
+  t.regex(out, new RegExp(`${hosts.hosts[1].name}.*(lost the connection|UNREACHABLE)`));
+  t.regex(out, new RegExp(`a deploy lock may be left: ${hosts.hosts[1].name}\\. Release it with: run unlock --env stg`));
+  t.is(await currentOf(0), before[0], 'the reachable host serves its release');
+  t.false(await locked(0), 'and holds no lock');
+  // sshd is back: the one command that recovers
+  for (let i = 0; i < 60 && (await ssh(1, 'true')).code !== 0; i++) await new Promise((r) => setTimeout(r, 1000));
+  t.true(await locked(1), 'the lost host kept its lock');
+  const unlock = await project.run(['unlock', '--env', 'stg']);
+  t.is(unlock.code, 0, unlock.stdout + unlock.stderr);
+  t.regex(unlock.stdout, new RegExp(`${hosts.hosts[1].name}.*release the deploy lock held by .* for release \\d{8}T`));
+  t.false(await locked(1));
+  // the lost host may have switched before it was cut: the next deploy puts the fleet on one release
+  const next = await project.run(['deploy', '--env', 'stg']);
+  t.is(next.code, 0, next.stdout.slice(-3000) + next.stderr);
+  t.is(new Set(await Promise.all(both.map(currentOf))).size, 1);
+});
