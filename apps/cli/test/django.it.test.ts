@@ -23,17 +23,17 @@ async function servedRelease(address: string): Promise<string> {
 }
 const releasesOn = async (host: string) => (await ssh('ls /srv/demo/releases', host)).stdout.trim().split('\n');
 
-/** A git checkout of apps/demo-django with one extra migration whose body is `code` (Python). */
+/** A git checkout of apps/demo-django with one extra migration (after the demo's last) whose body is `code` (Python). */
 async function demoWithMigration(name: string, code: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `rb-${name}-`));
   cpSync(join(repo, 'apps/demo-django'), dir, { recursive: true });
-  writeFileSync(join(dir, `pages/migrations/0002_${name}.py`), [
+  writeFileSync(join(dir, `pages/migrations/0003_${name}.py`), [
     'import time',
     'from django.db import migrations',
     'def step(apps, schema_editor):',
     ...code.map((l) => `    ${l}`),
     'class Migration(migrations.Migration):',
-    "    dependencies = [('pages', '0001_initial')]",
+    "    dependencies = [('pages', '0002_job')]",
     '    operations = [migrations.RunPython(step)]',
     '',
   ].join('\n'));
