@@ -8,9 +8,9 @@
  * | yes        | connect         | refuse (E_HOST_KEY)              | refuse             |
  * | accept-new | connect         | record in the project's file, connect | refuse        |
  * | no         | connect         | connect (nothing recorded)       | refuse             |
- * A changed key is refused under every policy. OpenSSH's `no` instead connects to a changed key with
- * password and keyboard-interactive logins, agent and port forwarding turned off; Runbook logs in with
- * keys and may forward the agent, so it does not connect at all.
+ * A changed key is refused under every policy. OpenSSH's `no` instead records unknown keys and connects
+ * to a changed key with password and keyboard-interactive logins, agent, X11 and port forwarding turned
+ * off; Runbook logs in with keys, runs commands as root and may forward the agent: it does not connect.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
