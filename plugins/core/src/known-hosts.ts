@@ -3,11 +3,11 @@
  * `[host]:port` for non-standard ports, patterns with `*`/`?`/`!`, and `@revoked` markers.
  *
  * What each policy (`--host-key`, or StrictHostKeyChecking from the ssh config) does with a key:
- * | policy     | known, same key | unknown                          | changed or revoked |
- * |------------|-----------------|----------------------------------|--------------------|
- * | yes        | connect         | refuse (E_HOST_KEY)              | refuse             |
- * | accept-new | connect         | record in the project's file, connect | refuse        |
- * | no         | connect         | connect (nothing recorded)       | refuse             |
+ * | policy     | known, same key | unknown                               | changed or revoked |
+ * |------------|-----------------|---------------------------------------|--------------------|
+ * | yes        | connect         | refuse (E_HOST_KEY)                   | refuse             |
+ * | accept-new | connect         | record in the project's file, connect | refuse             |
+ * | no         | connect         | connect (nothing recorded)            | refuse             |
  * A changed key is refused under every policy. OpenSSH's `no` instead records unknown keys and connects
  * to a changed key with password and keyboard-interactive logins, agent, X11 and port forwarding turned
  * off; Runbook logs in with keys, runs commands as root and may forward the agent: it does not connect.
