@@ -11,6 +11,8 @@
  * files, directories and units one more. Within an exec, consecutive commands of one group kind run as
  * one script (`Command.group`). The phase's handlers run in the same loop, after its tasks (`after`).
  * Results are reported in task order, each task's start and end together once its fate is known.
+ * Under --check nothing is applied: what a later task finds missing after a predicted change is
+ * reported as its predicted change (check-predictions.ts).
  */
 import type { Connection } from './connection.js';
 import { notePredictedChange, predictedPlan, predictionFor } from './check-predictions.js';
@@ -314,7 +316,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
       if (isNoop(p)) {
         entry.result = { status: 'ok', reason: p.noop, ...(p.report ? { report: p.report } : {}) };
       } else if (host.check) {
-        // nothing changes under --check: the facts read for later tasks stay true
+        // nothing changes under --check: later tasks plan from the host as it was (check-predictions.ts)
         entry.result = { status: 'changed', changes: p.changes, diff: p.diff, ...(p.report ? { report: p.report } : {}) };
         changed.push(item.task);
         notePredictedChange(host);
