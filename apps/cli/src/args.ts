@@ -113,7 +113,8 @@ Options:
   -f, --forks N         hosts at once (default: all)
       --serial N|N%     run hosts in batches (rolling)
       --max-fail N%     stop the run once more than N% of hosts failed
-      --host-key MODE   yes (default: strict) | accept-new (record unknown keys) | no
+      --host-key MODE   unknown keys: yes (refuse; default) | accept-new (record) | no (accept);
+                        a changed key is refused under every MODE
       --json            NDJSON events on stdout; the last line is the recap
       --stats           per host: remote execs (round trips) and bytes sent
   -c, --config FILE     config file (default: found from the current directory)

@@ -3,7 +3,7 @@
  * `mv -T` over the old link). Where it pointed before is written to the deploy lock (`previous`), so a
  * rescue or the end of a rollback knows what this run replaced.
  */
-import { changes, defineTask, noop, quote, RunbookError, type Command, type TaskType } from '@runbook/core';
+import { changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
 
 export interface SwitchCurrentOptions {
@@ -36,8 +36,10 @@ export const switchCurrentType: TaskType<SwitchCurrentOptions, { state: AppState
   check({ state }, o) {
     const target = `${o.root}/releases/${o.id}`;
     if (currentRelease(state, o.root) === o.id) return noop(`current → ${target}`);
-    if (!state.revision) throw new RunbookError('E_COMMAND', `${target} has no REVISION (incomplete release): not switching to it`);
-    return changes([`switch current: ${state.current ?? '(none)'} → ${target}`], { state: { from: state.current ?? '' } });
+    const change = `switch current: ${state.current ?? '(none)'} → ${target}`;
+    // under --check the release is only predicted (nothing unpacked): the engine reports this switch
+    if (!state.revision) throw errors.missing('E_COMMAND', `${target} has no REVISION (incomplete release): not switching to it`, `${target}/REVISION`, [change]);
+    return changes([change], { state: { from: state.current ?? '' } });
   },
   apply(plan, o) {
     return [switchScript(o.root, (plan.state as { from: string }).from, `${o.root}/releases/${o.id}`, o.owner, o.group)];

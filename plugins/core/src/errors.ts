@@ -68,6 +68,28 @@ export class RunbookError extends Error {
   }
 }
 
+/**
+ * The object a task works on is not on the host: a unit, a file, a program, a release's REVISION. Thrown
+ * from a task's check (or a fact's parse) with what the task would do once the object exists. A real run
+ * fails with it like with any error: its facts were read after every earlier change. Under --check
+ * nothing is applied, so after an earlier change of the host's run (only predicted) the object may well
+ * be that change's doing (a unit its package installs): the engine then reports `predicted` as the
+ * task's change instead of failing (run-tasks.ts).
+ */
+export class MissingObject extends RunbookError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** what is missing, e.g. `nginx.service` */
+    readonly object: string,
+    /** the changes the task would make once the object exists, e.g. `start nginx.service` */
+    readonly predicted: string[],
+    details: ErrorDetails = {},
+  ) {
+    super(code, message, details);
+  }
+}
+
 const tail = (text: string | undefined, lines = 5): string | undefined =>
   text?.trimEnd().split('\n').slice(-lines).join('\n') || undefined;
 
@@ -98,6 +120,9 @@ export const errors = {
     ),
   vault: (message: string, d: ErrorDetails = {}) => new RunbookError('E_VAULT', message, d),
   secrets: (message: string, d: ErrorDetails = {}) => new RunbookError('E_SECRETS', message, d),
+  /** see MissingObject; `code` is what a real run fails with */
+  missing: (code: ErrorCode, message: string, object: string, predicted: string[], d: ErrorDetails = {}) =>
+    new MissingObject(code, message, object, predicted, d),
   internal: (message: string, cause?: unknown) => new RunbookError('E_INTERNAL', message, {}, { cause }),
 };
 

@@ -11,14 +11,17 @@
  * files, directories and units one more. Within an exec, consecutive commands of one group kind run as
  * one script (`Command.group`). The phase's handlers run in the same loop, after its tasks (`after`).
  * Results are reported in task order, each task's start and end together once its fate is known.
+ * Under --check nothing is applied: what a later task finds missing after a predicted change is
+ * reported as its predicted change (check-predictions.ts).
  */
 import type { Connection } from './connection.js';
-import { errors, toRunbookError } from './errors.js';
+import { notePredictedChange, predictedPlan, predictionFor } from './check-predictions.js';
+import { errors, MissingObject, toRunbookError } from './errors.js';
 import { runSteps, type RunAs } from './remote.js';
 import { runAsFor, type HostRunContext, type TaskResult } from './run-task.js';
 import type { StepResult, StepSpec } from './steps.js';
 import { overlaps } from './resources.js';
-import { isNoop, type Command, type FactGroup, type FactOutput, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
+import { changes, isNoop, type Command, type FactGroup, type FactOutput, type FactRequest, type Plan, type Task, type TaskContext } from './task.js';
 
 interface Item {
   task: Task;
@@ -128,10 +131,22 @@ function plan(item: Item, outputs: FactOutputs): Plan {
     try {
       values[key] = item.requests[key].parse(out);
     } catch (e) {
+      if (e instanceof MissingObject) throw e;
       throw errors.fact(`fact "${key}" could not be parsed: ${(e as Error).message}`, { stderr: out.stderr });
     }
   }
   return item.task.type.check(values as never, item.task.options, item.ctx);
+}
+
+/** The task's plan; under --check, after a predicted change, what that change may alter is planned as predicted (check-predictions.ts). */
+function planOrPredict(item: Item, outputs: FactOutputs, host: HostRunContext): Plan {
+  try {
+    return predictedPlan(plan(item, outputs), host);
+  } catch (e) {
+    const predicted = predictionFor(e, host);
+    if (!predicted) throw e;
+    return changes(predicted);
+  }
 }
 
 /**
@@ -297,13 +312,14 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
         file(outputs, items, i, item.runAs, f, r.results);
       }
-      const p = plan(item, outputs.get(i) ?? {});
+      const p = planOrPredict(item, outputs.get(i) ?? {}, host);
       if (isNoop(p)) {
         entry.result = { status: 'ok', reason: p.noop, ...(p.report ? { report: p.report } : {}) };
       } else if (host.check) {
-        // nothing changes under --check: the facts read for later tasks stay true
+        // nothing changes under --check: later tasks plan from the host as it was (check-predictions.ts)
         entry.result = { status: 'changed', changes: p.changes, diff: p.diff, ...(p.report ? { report: p.report } : {}) };
         changed.push(item.task);
+        notePredictedChange(host);
       } else {
         changed.push(item.task);
         entry.commands = item.task.type.apply(p, item.task.options, item.ctx);

@@ -9,10 +9,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { newStats, type Connection, type ExecOptions, type ExecResult } from './connection.js';
 import { errors, RunbookError } from './errors.js';
-import { fingerprint, knownHostsName, recordHostKey, verifyHostKey } from './known-hosts.js';
+import { checkHostKey, knownHostsName, type HostKeyPolicy } from './known-hosts.js';
 import { loadPrivateKey } from './private-key.js';
 
-export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
+export type { HostKeyPolicy };
 
 export interface SshEndpoint {
   alias: string;
@@ -83,17 +83,9 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
     reconnect: false,
     hoppingTool: 'native',
     hostVerifier: (key: Buffer) => {
-      const verdict = verifyHostKey(knownFiles, name, key);
-      if (verdict.status === 'match' || policy === 'no') return true;
-      if (verdict.status === 'unknown' && policy === 'accept-new') {
-        recordHostKey(opts.projectKnownHosts, name, key);
-        return true;
-      }
-      hostKeyProblem.error =
-        verdict.status === 'unknown'
-          ? errors.hostKey(ep.alias, `host key of ${name} (${fingerprint(key)}) is not known: check it and add it to ${opts.projectKnownHosts}, or run with --host-key accept-new`)
-          : errors.hostKey(ep.alias, `HOST KEY CHANGED for ${name}: it now presents ${fingerprint(key)}, which differs from ${verdict.file}:${verdict.line}${verdict.status === 'revoked' ? ' (revoked)' : ''}. This may be an attack; if the host was rebuilt, remove that line and connect again`);
-      return false;
+      const problem = checkHostKey({ alias: ep.alias, name, files: knownFiles, policy, projectKnownHosts: opts.projectKnownHosts }, key);
+      hostKeyProblem.error ??= problem;
+      return !problem;
     },
   };
 }

@@ -59,6 +59,13 @@ export interface NoChange {
   noop: string;
   /** what the host is left with, for the recap (see Changes.report) */
   report?: Record<string, string>;
+  /**
+   * The changes to predict instead under --check once an earlier change of the host's run is pending
+   * (predicted, not applied), when what made this a no-op is what such a change would alter: a
+   * command's `onlyIf` guard that fails because the file it tests is not there yet.
+   * @example ['run manage.py migrate (if an earlier change makes `test -f manage.py` succeed)']
+   */
+  ifEarlierChanges?: string[];
 }
 export type Plan<S = unknown> = Changes<S> | NoChange;
 

@@ -10,9 +10,11 @@ const plan = test.macro((t, facts: Record<string, number>, o: CommandOptions, ex
 });
 test('creates exists: noop', plan, { creates: 0 }, { run: 'x', creates: '/a' }, { noop: '/a exists (creates)' });
 test('creates missing: run', plan, { creates: 1 }, { run: ['a', 'b c'], creates: '/a' }, { changes: ['run a b c'] });
-test('removes missing: noop', plan, { removes: 1 }, { run: 'x', removes: '/a' }, { noop: '/a does not exist (removes)' });
+test('removes missing: noop (but an earlier change may create it)', plan, { removes: 1 }, { run: 'x', removes: '/a' },
+  { noop: '/a does not exist (removes)', ifEarlierChanges: ['run x (if an earlier change creates /a)'] });
 test('unless succeeded: noop', plan, { unless: 0 }, { run: 'x', unless: 'true' }, { noop: 'unless `true` succeeded' });
-test('onlyIf failed: noop', plan, { onlyIf: 3 }, { run: 'x', onlyIf: 'exit 3' }, { noop: 'onlyIf `exit 3` failed (exit 3)' });
+test('onlyIf failed: noop (but an earlier change may make it pass)', plan, { onlyIf: 3 }, { run: 'x', onlyIf: 'exit 3' },
+  { noop: 'onlyIf `exit 3` failed (exit 3)', ifEarlierChanges: ['run x (if an earlier change makes `exit 3` succeed)'] });
 test('always: run', plan, {}, { run: 'x', always: true }, { changes: ['run x'] });
 
 test('argv words are quoted, the creates guard re-tested inline', (t) => {

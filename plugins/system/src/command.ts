@@ -83,11 +83,17 @@ function facts(o: CommandOptions): Record<string, FactRequest<number>> {
 }
 
 function check(f: GuardFacts, o: CommandOptions): Plan {
+  const run = `run ${display(o)}`;
   if (f.creates === 0) return noop(`${o.creates} exists (creates)`);
-  if (f.removes !== undefined && f.removes !== 0) return noop(`${o.removes} does not exist (removes)`);
+  // under --check, an earlier change (only predicted) may create what these guards wait for
+  if (f.removes !== undefined && f.removes !== 0) {
+    return { ...noop(`${o.removes} does not exist (removes)`), ifEarlierChanges: [`${run} (if an earlier change creates ${o.removes})`] };
+  }
   if (f.unless === 0) return noop(`unless \`${o.unless}\` succeeded`);
-  if (f.onlyIf !== undefined && f.onlyIf !== 0) return noop(`onlyIf \`${o.onlyIf}\` failed (exit ${f.onlyIf})`);
-  return changes([`run ${display(o)}`]);
+  if (f.onlyIf !== undefined && f.onlyIf !== 0) {
+    return { ...noop(`onlyIf \`${o.onlyIf}\` failed (exit ${f.onlyIf})`), ifEarlierChanges: [`${run} (if an earlier change makes \`${o.onlyIf}\` succeed)`] };
+  }
+  return changes([run]);
 }
 
 function apply(o: CommandOptions): Command[] {

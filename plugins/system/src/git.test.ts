@@ -2,6 +2,7 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MissingObject } from '@runbook/core';
 import { run, tempDir } from '../test/helpers.js';
 import { git, gitType, resolveRef } from './git.js';
 
@@ -49,6 +50,14 @@ test('plans from facts', (t) => {
     ['clone /r into /d at main (bbbbbbbbbb)']);
   t.throws(() => gitType.check({ local: { state: 'other' }, remote }, o, {} as never), { message: /not a git working tree/ });
   t.throws(() => gitType.check({ local: { state: 'absent' }, remote: {} }, o, {} as never), { message: /neither a branch nor a tag/ });
+});
+
+test('git not installed: a missing object, with what it would do once an earlier apt install brings it (for --check)', (t) => {
+  const o = { repo: '/r', dest: '/d', ref: 'main' };
+  const remote = gitType.facts(o, {} as never).remote!;
+  const e = t.throws(() => remote.parse({ stdout: '', stderr: 'sh: 1: git: not found', code: 127 }), { instanceOf: MissingObject, message: /git is not installed/ });
+  t.is(e?.code, 'E_FACT');
+  t.deepEqual(e?.predicted, ['clone /r into /d at main (or check it out there)']);
 });
 
 test('real repo: clone, no-op in one exec, follow the branch, pin a tag and a commit', async (t) => {

@@ -84,7 +84,10 @@ function remoteFact(o: GitOptions): FactRequest<GitRemote> {
   return {
     command: `${GIT_ENV}\ngit ls-remote -- ${quote(o.repo)} ${quote(o.ref)} ${quote(`${o.ref}^{}`)}`,
     parse(out) {
-      if (out.code === 127) throw errors.fact('git is not installed on the host (install it with apt first)');
+      if (out.code === 127) {
+        throw errors.missing('E_FACT', 'git is not installed on the host (install it with apt first)', 'git',
+          [`clone ${o.repo} into ${o.dest} at ${o.ref} (or check it out there)`]);
+      }
       if (out.code !== 0) throw errors.fact(`git ls-remote ${o.repo} failed: ${out.stderr.trim().split('\n').pop()}`);
       const refs: Record<string, string> = {};
       for (const l of out.stdout.split('\n')) {

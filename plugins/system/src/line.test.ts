@@ -1,6 +1,7 @@
 import test from 'ava';
 import { existsSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { MissingObject } from '@runbook/core';
 import { HOSTILE, leftovers, run, tempDir } from '../test/helpers.js';
 import { editLines, line, type LineOptions } from './line.js';
 
@@ -49,6 +50,8 @@ test('missing file: error unless create', async (t) => {
   const r = await run(line({ path, line: 'a' }));
   t.is(r.status, 'failed');
   t.regex(r.error!.message, /create: true/);
+  t.true(r.error instanceof MissingObject, 'under --check, an earlier change may create it');
+  t.deepEqual((r.error as MissingObject).predicted, [`put the line in ${path} unless it is there`]);
   t.false(existsSync(path));
   t.is((await run(line({ path, line: 'a', create: true }))).status, 'changed');
   t.is(readFileSync(path, 'utf8'), 'a\n');

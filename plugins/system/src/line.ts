@@ -85,7 +85,10 @@ export function editLines(lines: string[], o: LineOptions): { lines: string[]; c
 function check(f: FileState, o: LineOptions): Plan<LineState> {
   if (f.kind === 'absent') {
     if (o.state === 'absent') return noop(`${o.path} absent`);
-    if (!o.create) throw errors.options(`path: ${o.path} does not exist; set create: true to create it`, { key: 'path' });
+    if (!o.create) {
+      throw errors.missing('E_OPTIONS', `path: ${o.path} does not exist; set create: true to create it`, o.path,
+        [`put the line in ${o.path} unless it is there`], { key: 'path' });
+    }
     const text = `${o.line}\n`;
     return changes([`create ${o.path} with the line`], { diff: unifiedDiff(o.path, undefined, text), state: { content: Buffer.from(text), expect: 'absent' } });
   }

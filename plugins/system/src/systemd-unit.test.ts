@@ -1,5 +1,5 @@
 import test from 'ava';
-import { overlaps } from '@runbook/core';
+import { MissingObject, overlaps } from '@runbook/core';
 import { createHash } from 'node:crypto';
 import type { FileState } from './file-fact.js';
 import { checkUnit, parseShow, systemdUnit, systemdUnitType, type SystemdUnitOptions, type UnitShow } from './systemd-unit.js';
@@ -63,8 +63,19 @@ test('static unit counts as enabled', plan, { show: { ...running, UnitFileState:
   { noop: 'x.timer active, static' });
 test('stopped and not found: noop', plan, { show: notFound }, { name: 'gone.service', state: 'stopped' }, { noop: 'gone.service inactive, not-found' });
 
-test('not found without content fails', (t) => {
-  t.throws(() => checkUnit({ show: notFound }, { name: 'x.service', state: 'started' }), { message: /not found on the host/ });
+test('not found without content fails, with what it would do once a package brings the unit (for --check)', (t) => {
+  const cases: [SystemdUnitOptions, string[]][] = [
+    [{ name: 'x.service', state: 'started' }, ['start x.service']],
+    [{ name: 'x.service', state: 'started', enabled: true }, ['enable x.service', 'start x.service']],
+    [{ name: 'x.service', state: 'reloaded' }, ['start x.service']],
+    [{ name: 'x.service', state: 'restarted' }, ['restart x.service']],
+  ];
+  for (const [o, predicted] of cases) {
+    const e = t.throws(() => checkUnit({ show: notFound }, o), { instanceOf: MissingObject, message: /not found on the host/ });
+    t.is(e?.code, 'E_OPTIONS');
+    t.is(e?.object, 'x.service');
+    t.deepEqual(e?.predicted, predicted);
+  }
 });
 
 test('validation: unit names', (t) => {

@@ -3,7 +3,7 @@
  * action (what handlers use). `daemon-reload` runs only when this unit's file changed or systemd says
  * it needs one; a running service whose unit changed is restarted (`restartOnChange`).
  */
-import { changes, defineTask, errors, noop, quote, type Command, type FactRequest, type Plan, type TaskType } from '@runbook/core';
+import { changes, defineTask, errors, isNoop, noop, quote, type Command, type FactRequest, type Plan, type TaskType } from '@runbook/core';
 import { applyContent, planContent, type ContentSpec, type ContentState } from './content.js';
 import { fileFact, type FileState } from './file-fact.js';
 import { fail, oneOf, optionalBoolean, optionalString, requireObject } from './options.js';
@@ -93,6 +93,9 @@ const specOf = (o: SystemdUnitOptions): ContentSpec => ({
   group: 'root',
 });
 
+/** What a unit looks like right after the package that brings it is installed, at the least. */
+const JUST_INSTALLED: UnitShow = { LoadState: 'loaded', ActiveState: 'inactive', SubState: 'dead', UnitFileState: 'disabled', NeedDaemonReload: 'no' };
+
 export function checkUnit(f: { show: UnitShow; file?: FileState }, o: SystemdUnitOptions): Plan<UnitState> {
   const { show } = f;
   const list: string[] = [];
@@ -109,7 +112,12 @@ export function checkUnit(f: { show: UnitShow; file?: FileState }, o: SystemdUni
   const unitChanged = write?.write === true;
   const known = show.LoadState !== 'not-found' || o.content !== undefined;
   const wantsRunning = o.enabled === true || (o.state !== undefined && o.state !== 'stopped');
-  if (!known && wantsRunning) throw errors.options(`name: unit ${o.name} not found on the host (give content to create it)`, { key: 'name' });
+  if (!known && wantsRunning) {
+    // under --check, a package installed earlier in the run brings it: plan as for a unit just installed
+    const fresh = checkUnit({ show: JUST_INSTALLED }, o);
+    throw errors.missing('E_OPTIONS', `name: unit ${o.name} not found on the host (give content to create it)`, o.name,
+      isNoop(fresh) ? [] : fresh.changes, { key: 'name' });
+  }
   if (show.LoadState === 'masked' && wantsRunning) throw errors.options(`name: unit ${o.name} is masked`, { key: 'name' });
   // unit changed: daemon-reload before enable/start/restart
   const daemonReload = unitChanged || show.NeedDaemonReload === 'yes';
