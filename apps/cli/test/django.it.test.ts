@@ -195,16 +195,20 @@ test.serial('a broken nginx option fails nginx -t, the previous file is restored
   t.is(again.code, 0);
 });
 
-test.serial('a deploy against a held lock fails on that host, says who holds it, and changes nothing there', async (t) => {
+test.serial('a deploy against a lock held on one host: no host deploys, the message says who holds it and how to release it', async (t) => {
   const [locked, free] = hosts.hosts;
   const before = await servedRelease(locked.address);
+  const beforeFree = await servedRelease(free.address);
   await ssh("mkdir /srv/demo/.deploy-lock && printf 'who=ann@laptop\\nsince=2026-11-24T06:00:00Z\\nrelease=r9\\ncommand=run deploy\\n' > /srv/demo/.deploy-lock/info", locked.name);
   await new Promise((r) => setTimeout(r, 1100));
   const r = await runs(['deploy', '--env', 'stg']);
   t.is(r.code, 1);
   t.regex(r.stdout, /held by|ann@laptop/);
+  t.regex(r.stdout, new RegExp(`release it with: run unlock --env stg --limit ${locked.name}`));
+  t.regex(r.stdout, /lock failed on .*: no host switches/);
   t.is(await servedRelease(locked.address), before, 'the locked host still serves its release');
-  t.not(await servedRelease(free.address), before, 'the other host deployed');
+  t.is(await servedRelease(free.address), beforeFree, 'the other host did not deploy either: the fleet stays on one release');
+  t.is((await ssh('test -d /srv/demo/.deploy-lock && echo held', free.name)).stdout.trim(), '', 'the free host\'s lock was released');
   t.is((await ssh('test -d /srv/demo/.deploy-lock && echo held', locked.name)).stdout.trim(), 'held', 'someone else\'s lock is left alone');
   await ssh('rm -rf /srv/demo/.deploy-lock', locked.name);
 });
