@@ -124,7 +124,8 @@ test.serial('deploy ships the app: migrations, every unit active, PONG, health t
     // alembic ran: the database is at the one revision, which is the head
     const current = await asApp('.venv/bin/python -m alembic current 2>/dev/null', h.name);
     t.is(current.stdout.trim(), '0001_events (head)', current.stderr);
-    t.regex((await ssh(`cat /srv/${APP}/shared/.env`, h.name)).stdout, new RegExp(`DATABASE_URL=.*@${dataHost().address.replace(/\./g, '\\.')}:5432/`), 'one database for the env');
+    // one database for the env: the second host reaches it at the data host's address
+    if (h !== dataHost()) t.regex((await ssh(`cat /srv/${APP}/shared/.env`, h.name)).stdout, new RegExp(`DATABASE_URL=.*@${dataHost().address.replace(/\./g, '\\.')}:5432/`));
     t.is((await ssh(`stat -c %a:%U /srv/${APP}/shared/.env`, h.name)).stdout.trim(), `600:${APP}`);
   }
 });
@@ -133,7 +134,7 @@ test.serial('a webhook through nginx answers 202 and the worker records it; the 
   const constraint = await psql("select conname from pg_constraint where conname = 'uq_events_event_id'");
   t.is(constraint.stdout.trim(), 'uq_events_event_id', 'the migration ran');
   const workers = await Promise.all(hosts.hosts.map(async (h) => (await ssh('hostname', h.name)).stdout.trim()));
-  for (const h of hosts.hosts) {
+  for (const [n, h] of hosts.hosts.entries()) {
     const id = `evt-${h.name}-${Date.now()}`;
     const r = await post(h.address, id);
     t.is(r.status, 202);
@@ -153,7 +154,8 @@ test.serial('a webhook through nginx answers 202 and the worker records it; the 
     t.is(all.events.filter((x) => x.event_id === dup).length, 1, 'one row for the repeated event');
     const rows = await psql(`select count(*) from events where event_id = '${dup}'`);
     t.is(rows.stdout.trim(), '1');
-    t.is(all.attempts - all.processed, 1, 'one delivery more than processed rows');
+    // one database for the env: each host's repeated event adds one delivery more than processed rows
+    t.is(all.attempts - all.processed, n + 1, 'one delivery more than processed rows per repeated event');
   }
 });
 
