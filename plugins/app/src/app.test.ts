@@ -96,7 +96,8 @@ test('rollback: one lock id for the stages and the unlock', (t) => {
   const id = stages.lock![0].options.info.release;
   t.regex(id, /^rollback-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   t.is(plugin.finallyDeploy!(ctx)[0].options.id, id);
-  t.deepEqual(stages.reload![0].options.run, ['systemctl', 'restart', '--', 'gunicorn.service']);
+  t.is(stages.reload![0].options.run, 'systemctl reset-failed -- gunicorn.service 2>/dev/null || :\nsystemctl restart -- gunicorn.service');
+  t.deepEqual(stages.verify!.map((x) => x.type.name), ['app.health', 'app.units'], 'a rollback is verified like a deploy');
 });
 
 test('requiredSecrets: configure and deploy stop at planning when a key is missing, naming file and key', (t) => {

@@ -149,7 +149,12 @@ function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
     switch: [rollbackCurrent({ root: o.root, to: ctx.rollbackTo, owner: o.user, group: o.group })],
     // only when this run switched current (it then wrote `previous` into its lock)
     reload: units.length
-      ? [command({ title: `systemctl restart ${units.join(' ')}`, run: ['systemctl', 'restart', '--', ...units], onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}` })]
+      ? [command({
+          title: `systemctl restart ${units.join(' ')}`,
+          // reset-failed: a unit that crash-looped into its start limit (the reason to roll back) refuses a restart
+          run: `systemctl reset-failed -- ${units.map((u) => quote(u)).join(' ')} 2>/dev/null || :\nsystemctl restart -- ${units.map((u) => quote(u)).join(' ')}`,
+          onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}`,
+        })]
       : [],
     verify: verifyTasks(ctx, o),
     finish: [releaseRecord({ root: o.root, previous: true, status: 'rolled-back', runId: run.id, who: run.who, time: run.time, action: 'rollback' })],

@@ -70,7 +70,9 @@ export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState
     if (p.back) cmds.push(switchScript(o.root, p.from!, p.back, o.owner, o.group));
     else if (p.back === '') cmds.push({ script: `rm -f -- ${quote(`${o.root}/current`)}`, display: `rm ${o.root}/current` });
     if (p.back !== undefined && o.units.length) {
-      cmds.push({ script: `systemctl restart -- ${o.units.map((u) => quote(u)).join(' ')}`, display: `systemctl restart ${o.units.join(' ')}` });
+      // a unit that crash-looped into its start limit refuses even a manual restart until reset
+      const list = o.units.map((u) => quote(u)).join(' ');
+      cmds.push({ script: `systemctl reset-failed -- ${list} 2>/dev/null || :\nsystemctl restart -- ${list}`, display: `systemctl restart ${o.units.join(' ')}` });
     }
     if (p.remove) {
       const rel = `${o.root}/releases/${o.id}`;

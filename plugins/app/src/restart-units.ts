@@ -40,7 +40,8 @@ export const restartUnitsType: TaskType<RestartUnitsOptions, RestartFacts> = {
   apply(_plan, o) {
     const script = [
       `for u in ${o.units.map((u) => quote(u)).join(' ')}; do`,
-      '  if [ "$(systemctl show -p LoadState --value -- "$u")" = loaded ]; then systemctl restart -- "$u"; fi',
+      // reset-failed: a unit that crash-looped (on the old .env) into its start limit refuses a restart
+      '  if [ "$(systemctl show -p LoadState --value -- "$u")" = loaded ]; then systemctl reset-failed -- "$u" 2>/dev/null || :; systemctl restart -- "$u"; fi',
       'done',
       `rm -f -- ${quote(o.marker)}`,
     ].join('\n');
