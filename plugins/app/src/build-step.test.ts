@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection, runTask, secret, type Task } from '@runbook/core';
@@ -40,4 +40,18 @@ test('real shell: other failures keep the tool’s last line; env, cwd and stdou
   t.is((await run(ok)).status, 'changed');
   t.is(readFileSync(join(dir, 'out'), 'utf8'), `t'o$(k)en-1|${dir}`);
   t.is((await run(ok)).status, 'ok');
+});
+
+test('real shell: a tool that hides ENOSPC (venv swallows ensurepip\'s output) on a full filesystem: named all the same', async (t) => {
+  const dir = scratch(t);
+  // a df that reports the filesystem full (1 MiB left), first on PATH
+  writeFileSync(join(dir, 'df'), `#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted on'\necho 'tmpfs 307200 306176 1024 100% /srv/rel'\n`);
+  chmodSync(join(dir, 'df'), 0o755);
+  const env = { PATH: `${dir}:/usr/bin:/bin` };
+  const silent = await run(buildStep({ show: 'python3 -m venv .venv', space: dir, run: "echo \"Error: Command '[..., 'ensurepip']' returned non-zero exit status 1.\" >&2; exit 1", env, onlyIf: 'true' }));
+  t.is(silent.error?.message, `python3 -m venv .venv failed (exit 1): no space left on ${dir} (1 MiB free on /srv/rel): Error: Command '[..., 'ensurepip']' returned non-zero exit status 1.`);
+  // with room to spare, the same failure is just the tool's
+  writeFileSync(join(dir, 'df'), `#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted on'\necho 'tmpfs 307200 1024 306176 1% /srv/rel'\n`);
+  const roomy = await run(buildStep({ show: 'python3 -m venv .venv', space: dir, run: 'echo "Error: exit status 1." >&2; exit 1', env, onlyIf: 'true' }));
+  t.is(roomy.error?.message, 'python3 -m venv .venv failed (exit 1): Error: exit status 1.');
 });

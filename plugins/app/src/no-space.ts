@@ -2,13 +2,17 @@
  * A full disk, named as such. A build step that runs out of space fails with whatever its tool says
  * last (`ensurepip … returned non-zero exit status 1`); the cause is further up its stderr. These shell
  * fragments keep a step's stderr in memory (a full disk has no room for a temp file), pass it on, and
- * when it says "No space left on device" (ENOSPC, errno 28) end it with a line that names the path,
- * its filesystem and the space left — the line an error message shows.
+ * when it says "No space left on device" (ENOSPC, errno 28) — or says nothing of it while the
+ * filesystem is full (`python3 -m venv` swallows ensurepip's output) — end it with a line that names
+ * the path, its filesystem and the space left: the line an error message shows.
  */
 import { quote } from '@runbook/core';
 
 /** What tools print for ENOSPC (and a full quota), as an extended regular expression. */
 export const NO_SPACE_ERE = 'No space left on device|Errno 28|ENOSPC|Disk quota exceeded';
+
+/** Below this many KiB free, a failed step is taken to have run out of space whatever it said. */
+export const NEARLY_FULL_KIB = 4096;
 
 /**
  * Shell lines that, given the captured stderr in `$rb_err`, print it to stderr and, on ENOSPC, the
@@ -18,9 +22,12 @@ export function noSpaceReport(path: string): string[] {
   return [
     `[ -z "$rb_err" ] || printf '%s\\n' "$rb_err" >&2`,
     `rb_nospace=$(printf '%s\\n' "$rb_err" | grep -E -m 1 ${quote(NO_SPACE_ERE)} || :)`,
+    `rb_df=$(df -Pk -- ${quote(path)} 2>/dev/null | awk 'NR == 2 { print $4, $6 }' || :)`,
+    // a full filesystem and a tool that did not say why: its last line, named as what it most likely is
+    `if [ -z "$rb_nospace" ] && [ -n "$rb_df" ] && [ "\${rb_df%% *}" -lt ${NEARLY_FULL_KIB} ]; then rb_nospace=$(printf '%s\\n' "$rb_err" | tail -n 1); : "\${rb_nospace:=no output}"; fi`,
     `if [ -n "$rb_nospace" ]; then`,
-    `  rb_df=$(df -Pk -- ${quote(path)} 2>/dev/null | awk 'NR == 2 { printf "%d MiB free on %s", $4 / 1024, $6 }' || :)`,
-    `  printf 'no space left on %s (%s): %s\\n' ${quote(path)} "$rb_df" "$rb_nospace" >&2`,
+    `  rb_free=$(printf '%s\\n' "$rb_df" | awk 'NF == 2 { printf "%d MiB free on %s", $1 / 1024, $2 }')`,
+    `  printf 'no space left on %s (%s): %s\\n' ${quote(path)} "\${rb_free:-free space unknown}" "$rb_nospace" >&2`,
     `fi`,
   ];
 }
