@@ -97,9 +97,9 @@ test.serial('deploy ships the app: the page through nginx, the wall, the health 
     const css = await fetch(`http://${h.address}/static/css/site.css`, { headers: auth() });
     t.is(css.status, 200);
     t.regex(css.headers.get('content-type') ?? '', /text\/css/);
-    // nginx serves it from shared/static with its cache header; Django (DEBUG off) serves no static files
+    // nginx serves it from the live release's staticfiles with its cache header; Django (DEBUG off) serves no static files
     t.regex(css.headers.get('cache-control') ?? '', /max-age=\d+/);
-    t.truthy((await ssh('test -f /srv/demo/shared/static/css/site.css && echo yes', h.name)).stdout.trim());
+    t.truthy((await ssh('test -f /srv/demo/current/staticfiles/css/site.css && echo yes', h.name)).stdout.trim());
     // the migration ran: the page counts visits in the database
     const visits = async () => Number(/<span id="visits">(\d+)</.exec(await fetch(`http://${h.address}/`, { headers: auth() }).then((x) => x.text()))?.[1]);
     const v1 = await visits();

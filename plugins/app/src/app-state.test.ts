@@ -34,3 +34,9 @@ test('no root; a lock without info; current elsewhere', (t) => {
   t.is(currentRelease(parseAppState('current\treleases/r9\n'), root), 'r9');
   t.is(describeReleases(s, root), '(none)');
 });
+
+test('which releases are whole (a REVISION) and the temp dirs of code fetches', (t) => {
+  const s = parseAppState('release\tr1\ncomplete\tr1\nrelease\tr2\ntemp\t.rb.Xy12\n');
+  t.deepEqual(s.complete, ['r1']);
+  t.deepEqual(s.temps, ['.rb.Xy12']);
+});

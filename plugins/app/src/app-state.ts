@@ -46,6 +46,10 @@ export interface AppState {
   };
   /** REVISION of the release asked for, when it has one */
   revision?: string;
+  /** the release directories that have a REVISION (their code arrived whole) */
+  complete?: string[];
+  /** temp directories of interrupted code fetches (`releases/.rb.*`) */
+  temps?: string[];
 }
 
 export const lockDir = (root: string): string => `${root}/.deploy-lock`;
@@ -57,7 +61,8 @@ export function appStateCommand(root: string, release?: string): string {
     `r=${quote(root)}`,
     `if [ ! -d "$r" ]; then echo noroot; exit 0; fi`,
     `if [ -L "$r/current" ]; then printf 'current\\t%s\\n' "$(readlink -- "$r/current")"; fi`,
-    `for d in "$r"/releases/*/; do [ -d "$d" ] && printf 'release\\t%s\\n' "$(basename -- "$d")"; done`,
+    `for d in "$r"/releases/*/; do [ -d "$d" ] || continue; b=$(basename -- "$d"); printf 'release\\t%s\\n' "$b"; [ ! -f "$d/REVISION" ] || printf 'complete\\t%s\\n' "$b"; done`,
+    `for d in "$r"/releases/.rb.*/; do [ -d "$d" ] && printf 'temp\\t%s\\n' "$(basename -- "$d")"; done`,
     `for f in "$r"/.releases/*.json; do [ -f "$f" ] && printf 'record\\t%s\\n' "$(tr -d '\\n' < "$f")"; done`,
     `l="$r/.deploy-lock"`,
     `if [ -d "$l" ]; then printf 'lock\\t%s\\n' "$(stat -c %Y -- "$l")"`,
@@ -96,6 +101,8 @@ export function parseAppState(stdout: string): AppState {
     else if (kind === 'lockinfo' && state.lock) state.lock.info = parseJson<LockInfo>(value);
     else if (kind === 'previous' && state.lock) state.lock.previous = value;
     else if (kind === 'revision') state.revision = value.trim();
+    else if (kind === 'complete') (state.complete ??= []).push(value);
+    else if (kind === 'temp') (state.temps ??= []).push(value);
   }
   state.releases.sort();
   return state;

@@ -17,40 +17,57 @@ function context(release?: string): PluginContext {
 
 test('contribute: the app model and its env', (t) => {
   const { site } = context();
-  t.like(site.app, { name: 'shop', user: 'shop', root: '/srv/shop', current: '/srv/shop/current', envFile: '/srv/shop/shared/.env', venv: '/srv/shop/current/.venv', staticRoot: '/srv/shop/shared/static' });
-  t.is(site.env.STATIC_ROOT, '/srv/shop/shared/static');
+  // static files belong to the release: the app and nginx see the live release's
+  t.like(site.app, { name: 'shop', user: 'shop', root: '/srv/shop', current: '/srv/shop/current', envFile: '/srv/shop/shared/.env', venv: '/srv/shop/current/.venv', staticRoot: '/srv/shop/current/staticfiles' });
+  t.is(site.env.STATIC_ROOT, '/srv/shop/current/staticfiles');
   site.staticUrl = 'https://cdn.example.org/';
   t.is(site.env.STATIC_URL, 'https://cdn.example.org/', 'a later plugin setting staticUrl is seen');
-  t.deepEqual({ ...site.env }, { STATIC_ROOT: '/srv/shop/shared/static', STATIC_URL: 'https://cdn.example.org/' });
+  t.deepEqual({ ...site.env }, { STATIC_ROOT: '/srv/shop/current/staticfiles', STATIC_URL: 'https://cdn.example.org/' });
 });
 
-test('configure: user, dirs, packages with git and curl, the .env as a secret file', (t) => {
-  const tasks = plugin.configure!(context());
-  t.deepEqual(tasks.map((x) => x.type.name), ['system.group', 'system.user', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'apt.packages', 'file.content']);
-  t.deepEqual(tasks[8].options.packages, ['python3-venv', 'git', 'curl']);
-  const env = tasks[9].options;
-  t.like(env, { path: '/srv/shop/shared/.env', mode: '0600', owner: 'shop', group: 'shop' });
-  t.is(String(env.content), '••••••');
-  t.regex(env.content.reveal(), /^SECRET_KEY=k-123456$/m);
-  t.regex(env.content.reveal(), /^A=1$/m);
+test('configure: user, dirs, packages with git and curl, the .env as a secret file that restarts the app', (t) => {
+  const ctx = context();
+  ctx.site.reloadUnits.push('gunicorn.service');
+  const tasks = plugin.configure!(ctx);
+  t.deepEqual(tasks.map((x) => x.type.name), ['system.group', 'system.user', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'file.directory', 'apt.packages', 'app.env']);
+  t.false(tasks.some((x) => x.type.name === 'file.directory' && /static/.test(x.options.path)), 'no shared static dir');
+  t.deepEqual(tasks[7].options.packages, ['python3-venv', 'git', 'curl']);
+  const env = tasks[8];
+  t.like(env.options, { path: '/srv/shop/shared/.env', owner: 'shop', group: 'shop', current: '/srv/shop/current', marker: '/srv/shop/.env-restart-pending' });
+  t.deepEqual(env.notify, ['restart app units']);
+  t.is(String(env.options.content), '••••••');
+  t.regex(env.options.content.reveal(), /^SECRET_KEY=k-123456$/m);
+  t.regex(env.options.content.reveal(), /^A=1$/m);
+  t.regex(env.options.content.reveal(), /^STATIC_ROOT=\/srv\/shop\/current\/staticfiles$/m);
+  const handler = plugin.handlers!(ctx)['restart app units'];
+  t.is(handler.type.name, 'app.restart');
+  t.deepEqual(handler.options, { units: ['gunicorn.service'], current: '/srv/shop/current', marker: '/srv/shop/.env-restart-pending' });
 });
 
 test('deploy: the tasks of each stage; rescue and finally', (t) => {
   const ctx = context('r1');
   t.deepEqual(plugin.deploy!(ctx).verify, [], 'a host that does not serve the app (a worker) has no health check');
   ctx.site.upstream = { protocol: 'http', address: 'unix:/run/gunicorn.sock' };
+  ctx.site.reloadUnits.push('gunicorn.service');
   const stages = plugin.deploy!(ctx);
   const names = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v!.map((x) => x.type.name)]));
   // no DATABASE_URL: each host has its own database (sqlite in shared/), so each migrates it at the end of its build
   t.deepEqual(names, {
     lock: ['app.lock'],
-    prepare: ['app.release'],
-    build: ['command.run', 'command.run', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'command.run', 'command.run'],
+    prepare: ['app.leftovers', 'app.space', 'app.release'],
+    build: ['app.step', 'app.step', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'app.step', 'app.step'],
     switch: ['app.current'],
-    verify: ['app.health'],
+    verify: ['app.health', 'app.units'],
     finish: ['app.record', 'app.prune'],
   });
   t.like(stages.verify![0].options, { url: 'http://127.0.0.1/health/', host: 'web-1', retries: 10 });
+  t.deepEqual(stages.verify![1].options, { units: ['gunicorn.service'], settle: 2 });
+  t.deepEqual(stages.prepare![1].options, { path: '/srv/shop/releases', current: '/srv/shop/current', minFreeKiB: 512 * 1024 });
+  // the build's own STATIC_ROOT: collectstatic writes into the release
+  const collect = stages.build!.at(-2)!;
+  t.is(collect.options.show, '/srv/shop/releases/r1/.venv/bin/python manage.py collectstatic --noinput');
+  t.is(collect.options.env.STATIC_ROOT, '/srv/shop/releases/r1/staticfiles');
+  t.like(collect.options, { space: '/srv/shop/releases/r1', creates: '/srv/shop/releases/r1/.rb-collectstatic' });
   const migrate = stages.build!.at(-1)!;
   t.like(migrate.options, { cwd: '/srv/shop/releases/r1', creates: '/srv/shop/releases/r1/.rb-migrated', onlyIf: 'test -f manage.py' });
   t.is(migrate.becomeUser, 'shop');
@@ -75,13 +92,15 @@ test('deploy: a database the hosts share (a DATABASE_URL) is migrated once, in t
 
 test('rollback: one lock id for the stages and the unlock', (t) => {
   const ctx = context();
+  ctx.site.upstream = { protocol: 'http', address: 'unix:/run/gunicorn.sock' };
   ctx.site.reloadUnits.push('gunicorn.service');
   const stages = plugin.rollback!(ctx);
   t.deepEqual(Object.keys(stages), ['lock', 'switch', 'reload', 'verify', 'finish']);
   const id = stages.lock![0].options.info.release;
   t.regex(id, /^rollback-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   t.is(plugin.finallyDeploy!(ctx)[0].options.id, id);
-  t.deepEqual(stages.reload![0].options.run, ['systemctl', 'restart', '--', 'gunicorn.service']);
+  t.is(stages.reload![0].options.run, 'systemctl reset-failed -- gunicorn.service 2>/dev/null || :\nsystemctl restart -- gunicorn.service');
+  t.deepEqual(stages.verify!.map((x) => x.type.name), ['app.health', 'app.units'], 'a rollback is verified like a deploy');
 });
 
 test('requiredSecrets: configure and deploy stop at planning when a key is missing, naming file and key', (t) => {

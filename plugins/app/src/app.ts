@@ -1,30 +1,42 @@
 /**
  * `app()`: the application itself, Capistrano-style. configure makes the user, the directories, the
- * packages and `shared/.env`; a deploy makes `releases/<id>` (code, venv, shared links, collectstatic),
- * migrates, switches `current`, verifies, records and prunes, under a lock; a failed deploy switches
- * back; rollback switches to an earlier release.
+ * packages and `shared/.env` (a change of it restarts the app's units); a deploy clears what unfinished
+ * deploys left, checks the free space, makes `releases/<id>` (code, venv, shared links, its own static
+ * files), migrates, switches `current`, verifies (health check, units that stay up), records and
+ * prunes, under a lock; a failed deploy switches back and removes its release; rollback switches to an
+ * earlier release.
  */
 import { resolve } from 'node:path';
 import { claim, definePlugin, errors, placeable, quote, requireSecrets, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
-import { apt, command, directory, file, group, user } from '@runbook/system';
+import { apt, command, directory, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
 import { deployLock, deployUnlock } from './deploy-lock.js';
 import { appEnv, renderEnvFile } from './env-file.js';
+import { envFile } from './env-file-task.js';
+import { freeSpace } from './free-space.js';
 import { healthCheck } from './health-check.js';
 import { resolveOptions, type AppOptions, type ResolvedAppOptions } from './options.js';
 import { packUpload, packUploadAsync, type PackedSource } from './pack-upload.js';
 import { pruneReleases } from './prune-releases.js';
 import { releaseCode, type ReleaseSource } from './release-code.js';
+import { releaseLeftovers } from './release-leftovers.js';
 import { releaseLock } from './release-lock.js';
 import { releaseRecord } from './release-record.js';
 import { rescueRelease } from './rescue-release.js';
+import { restartUnits } from './restart-units.js';
 import { rollbackCurrent } from './rollback-current.js';
 import { runInfo } from './run-info.js';
 import { switchCurrent } from './switch-current.js';
+import { unitsStable } from './units-stable.js';
+
+/** The handler a changed .env notifies. */
+export const RESTART_HANDLER = 'restart app units';
+const restartMarker = (o: ResolvedAppOptions): string => `${o.root}/.env-restart-pending`;
 
 export function appModel(o: ResolvedAppOptions): AppModel {
   const shared = `${o.root}/shared`;
+  // static files belong to the release: what is served is always the live release's
   return {
     name: o.name,
     user: o.user,
@@ -37,7 +49,7 @@ export function appModel(o: ResolvedAppOptions): AppModel {
     venv: `${o.root}/current/.venv`,
     wsgi: o.wsgi,
     asgi: o.asgi,
-    staticRoot: `${shared}/static`,
+    staticRoot: `${o.root}/current/${o.staticDir}`,
   };
 }
 
@@ -72,9 +84,9 @@ function configure(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
     directory({ path: a.releases, owner: 'root', group: 'root', mode: '0755' }),
     directory({ path: `${o.root}/.releases`, owner: 'root', group: 'root', mode: '0755' }),
     directory({ path: a.shared, ...owned, mode: '0755' }),
-    ...[a.staticRoot, ...o.sharedDirs.map((d) => `${a.shared}/${d}`)].map((path) => directory({ path, ...owned, recursive: true })),
+    ...o.sharedDirs.map((d) => directory({ path: `${a.shared}/${d}`, ...owned, recursive: true })),
     ...(packages.length ? [apt({ packages })] : []),
-    file({ path: a.envFile, content: renderEnvFile(envOf(ctx, o)), mode: '0600', ...owned }),
+    envFile({ path: a.envFile, content: renderEnvFile(envOf(ctx, o)), ...owned, current: a.current, marker: restartMarker(o), notify: RESTART_HANDLER }),
   ];
 }
 
@@ -87,13 +99,17 @@ function releaseSource(ctx: PluginContext, o: ResolvedAppOptions, prepared?: Pac
   return { commit, tarball };
 }
 
+/** The health check (which also starts a socket-activated server), then the units that must stay up. */
 function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   const hc = o.healthCheck;
+  const units = ctx.site.reloadUnits;
   // only a host that serves the app over HTTP (an app server put an upstream in its model) is checked
   // through nginx; a worker host is not
-  if (!hc || (!hc.url && !ctx.site.upstream)) return [];
-  const url = hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`;
-  return [healthCheck({ url, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })];
+  const http = hc && (hc.url || ctx.site.upstream);
+  return [
+    ...(hc && http ? [healthCheck({ url: hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })] : []),
+    ...(o.settle !== false && units.length ? [unitsStable({ units, settle: o.settle })] : []),
+  ];
 }
 
 /** Whether the app's database is one for the env (a DATABASE_URL), so one host migrates it for all. */
@@ -114,7 +130,11 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSour
   const owned = { root: o.root, id: release.id, owner: o.user, group: o.group };
   return {
     lock: [lockTask(ctx, o)],
-    prepare: [releaseCode({ ...owned, source: releaseSource(ctx, o, prepared) })],
+    prepare: [
+      releaseLeftovers({ root: o.root, id: release.id }),
+      ...(o.minFreeKiB !== false ? [freeSpace({ path: a.releases, current: a.current, minFreeKiB: o.minFreeKiB })] : []),
+      releaseCode({ ...owned, source: releaseSource(ctx, o, prepared) }),
+    ],
     // a database the hosts share is migrated once, before any host switches; a host's own (sqlite) on every host
     ...(migratesOnce(ctx, o, b.env) ? { build: buildTasks(b), migrate: migrateTasks(b) } : { build: [...buildTasks(b), ...migrateTasks(b)] }),
     switch: [switchCurrent(owned)],
@@ -134,7 +154,12 @@ function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
     switch: [rollbackCurrent({ root: o.root, to: ctx.rollbackTo, owner: o.user, group: o.group })],
     // only when this run switched current (it then wrote `previous` into its lock)
     reload: units.length
-      ? [command({ title: `systemctl restart ${units.join(' ')}`, run: ['systemctl', 'restart', '--', ...units], onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}` })]
+      ? [command({
+          title: `systemctl restart ${units.join(' ')}`,
+          // reset-failed: a unit that crash-looped into its start limit (the reason to roll back) refuses a restart
+          run: `systemctl reset-failed -- ${units.map((u) => quote(u)).join(' ')} 2>/dev/null || :\nsystemctl restart -- ${units.map((u) => quote(u)).join(' ')}`,
+          onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}`,
+        })]
       : [],
     verify: verifyTasks(ctx, o),
     finish: [releaseRecord({ root: o.root, previous: true, status: 'rolled-back', runId: run.id, who: run.who, time: run.time, action: 'rollback' })],
@@ -167,5 +192,8 @@ export function app(options: AppOptions): Plugin {
     finallyDeploy: (ctx: PluginContext) => [deployUnlock({ root: o.root, id: runInfo(ctx).id })],
     unlock: () => [releaseLock({ root: o.root })],
     rollback: (ctx: PluginContext) => rollback(ctx, o),
+    handlers: (ctx: PluginContext) => ({
+      [RESTART_HANDLER]: restartUnits({ units: ctx.site.reloadUnits, current: ctx.site.app!.current, marker: restartMarker(o) }),
+    }),
   }));
 }

@@ -1,10 +1,13 @@
 /**
- * The build and migrate stages of a release, composed of @runbook/system primitives: the venv, pip,
- * the shared links, collectstatic and migrations. Each command is guarded by a marker in the release
- * (or the file it makes), so a second deploy of the same release id redoes none of it.
+ * The build and migrate stages of a release: the venv, pip, the shared links, collectstatic and
+ * migrations. Each step is guarded by a marker in the release (or the file it makes), so a second
+ * deploy of the same release id redoes none of it; each names a full disk when it hits one (app.step).
+ * The build's commands get the release's own STATIC_ROOT (`<release>/<staticDir>`): collected static
+ * files belong to the release, so they go live with its switch and come back with a rollback.
  */
 import { quote, type Task } from '@runbook/core';
 import { command, symlink } from '@runbook/system';
+import { buildStep } from './build-step.js';
 import type { EnvValues } from './env-file.js';
 import type { ResolvedAppOptions } from './options.js';
 
@@ -24,14 +27,19 @@ export function venvArgv(rel: string, argv: string[]): string[] {
   return [bin.includes('/') ? bin : `${rel}/.venv/bin/${bin}`, ...args];
 }
 
+/** The env of the build's commands: the app's, with the release's own STATIC_ROOT. */
+export const buildEnv = (b: BuildContext): EnvValues => ({ ...b.env, STATIC_ROOT: `${b.rel}/${b.o.staticDir}` });
+
 /** A command of the app in its release, as its user, with its env, once (marker file). */
 function appCommand(b: BuildContext, argv: string[], marker: string, title: string): Task {
-  const script = `${venvArgv(b.rel, argv).map((w) => quote(w)).join(' ')}\ntouch -- ${quote(marker)}`;
-  return command({
+  const line = venvArgv(b.rel, argv);
+  return buildStep({
     title,
-    run: script,
+    show: line.join(' '),
+    space: b.rel,
+    run: `${line.map((w) => quote(w)).join(' ')}\ntouch -- ${quote(marker)}`,
     cwd: b.rel,
-    env: b.env,
+    env: buildEnv(b),
     creates: `${b.rel}/${marker}`,
     // the default Django commands need a manage.py; a release without one (Flask) skips them
     ...(argv.includes('manage.py') ? { onlyIf: 'test -f manage.py' } : {}),
@@ -41,17 +49,23 @@ function appCommand(b: BuildContext, argv: string[], marker: string, title: stri
 
 export function buildTasks(b: BuildContext): Task[] {
   const { o, rel } = b;
+  const venv = ['python3', '-m', 'venv', ...(o.systemSitePackages ? ['--system-site-packages'] : []), `${rel}/.venv`];
+  const pip = [`${rel}/.venv/bin/pip`, 'install', '--disable-pip-version-check', '-q', '-r', o.requirements, ...o.pipArgs];
   const tasks: Task[] = [
-    command({
+    buildStep({
       title: `venv ${rel}/.venv`,
-      run: ['python3', '-m', 'venv', ...(o.systemSitePackages ? ['--system-site-packages'] : []), `${rel}/.venv`],
+      show: venv.join(' '),
+      space: rel,
+      run: venv,
       cwd: rel,
       creates: `${rel}/.venv/bin/python`,
       becomeUser: o.user,
     }),
-    command({
+    buildStep({
       title: `pip install -r ${o.requirements}`,
-      run: `${quote(`${rel}/.venv/bin/pip`)} install --disable-pip-version-check -q -r ${quote(o.requirements)} ${o.pipArgs.map((a) => quote(a)).join(' ')}\ntouch .venv/.rb-requirements`,
+      show: pip.join(' '),
+      space: rel,
+      run: `${pip.map((a) => quote(a)).join(' ')}\ntouch .venv/.rb-requirements`,
       cwd: rel,
       creates: `${rel}/.venv/.rb-requirements`,
       // only when the file has requirement lines (not just comments)

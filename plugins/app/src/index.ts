@@ -1,4 +1,4 @@
-export { app, appModel } from './app.js';
+export { app, appModel, RESTART_HANDLER } from './app.js';
 export type { AppOptions, AppSource, HealthCheckOptions } from './options.js';
 export { deployLock, deployUnlock, type DeployLockOptions, type DeployUnlockOptions } from './deploy-lock.js';
 export { releaseLock, type ReleaseLockOptions } from './release-lock.js';
@@ -11,3 +11,9 @@ export { rescueRelease, type RescueReleaseOptions } from './rescue-release.js';
 export { rollbackCurrent, type RollbackCurrentOptions } from './rollback-current.js';
 export { packUpload, type PackedSource } from './pack-upload.js';
 export type { ReleaseRecord, LockInfo } from './app-state.js';
+export { releaseLeftovers, type ReleaseLeftoversOptions } from './release-leftovers.js';
+export { freeSpace, type FreeSpaceOptions } from './free-space.js';
+export { buildStep, type BuildStepOptions } from './build-step.js';
+export { envFile, type EnvFileTaskOptions } from './env-file-task.js';
+export { restartUnits, type RestartUnitsOptions } from './restart-units.js';
+export { unitsStable, type UnitsStableOptions } from './units-stable.js';

@@ -1,11 +1,12 @@
 import test from 'ava';
-import { resolveOptions } from './options.js';
+import { parseSize, resolveOptions } from './options.js';
 
 test('defaults', (t) => {
   const o = resolveOptions({ name: 'shop', source: { git: { repo: 'https://x/shop.git', ref: 'main' } } });
   t.like(o, {
     user: 'shop', group: 'shop', root: '/srv/shop', packages: ['python3-venv'], keep: 5, requirements: 'requirements.txt',
     pipArgs: [], systemSitePackages: true, sharedFiles: ['.env'], sharedDirs: ['media'], env: {}, requiredSecrets: [], healthCheck: {},
+    staticDir: 'staticfiles', minFreeKiB: 512 * 1024, settle: 2,
   });
   t.deepEqual(o.migrate, ['python', 'manage.py', 'migrate', '--noinput']);
   t.deepEqual(o.collectstatic, ['python', 'manage.py', 'collectstatic', '--noinput']);
@@ -25,3 +26,12 @@ test('a relative root', bad, { name: 'a', root: 'srv/a', source: { upload: { pat
 test('a health check URL that is not http', bad, { name: 'a', source: { upload: { path: '.' } }, healthCheck: { url: 'ftp://x' } }, /healthCheck.url/);
 test('requiredSecrets that are not variable names', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: ['SECRET-KEY'] }, /requiredSecrets: expected variable names/);
 test('requiredSecrets that is not a list', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: 'SECRET_KEY' }, /requiredSecrets: expected a list of non-empty strings/);
+test('a static dir outside the release', bad, { name: 'a', source: { upload: { path: '.' } }, staticDir: '/var/www' }, /staticDir: expected a relative path/);
+test('minFreeSpace without a unit', bad, { name: 'a', source: { upload: { path: '.' } }, minFreeSpace: '512' }, /minFreeSpace: expected a size like '512M'/);
+test('verifyUnits.settle 0', bad, { name: 'a', source: { upload: { path: '.' } }, verifyUnits: { settle: 0 } }, /verifyUnits.settle: expected seconds/);
+
+test('sizes in KiB; false turns the checks off', (t) => {
+  t.deepEqual(['300K', '512M', '512MiB', '1.5G', '2gb', '1T'].map((v) => parseSize('s', v)), [300, 524288, 524288, 1572864, 2097152, 1073741824]);
+  const off = resolveOptions({ name: 'a', source: { upload: { path: '.' } }, minFreeSpace: false, verifyUnits: false, staticDir: 'public/static' });
+  t.like(off, { minFreeKiB: false, settle: false, staticDir: 'public/static' });
+});

@@ -174,11 +174,42 @@ export interface AppOptions extends PlacementOptions {
    * @example { url: 'http://127.0.0.1:8000/health/', retries: 5 }
    */
   healthCheck?: HealthCheckOptions | false;
+  /**
+   * Where collectstatic puts a release's static files, inside the release: the build's commands get
+   * STATIC_ROOT=`<release>/<staticDir>`, the app's .env `<root>/current/<staticDir>`, and nginx serves
+   * `<root>/current/<staticDir>/`. So static files go live with the switch and come back with a
+   * rollback. Your settings must read STATIC_ROOT from the environment. Not `static`: that is where
+   * Django projects keep their own static sources (STATICFILES_DIRS may not hold STATIC_ROOT).
+   * @default 'staticfiles'
+   * @example 'public/static'
+   */
+  staticDir?: string;
+  /**
+   * The least free space a deploy needs on the releases' filesystem, checked before the new release's
+   * code arrives (the need is also at least the size of the current release + 10%): `'512M'`, `'2G'`,
+   * `'300K'`; `false` skips the check.
+   * @default '512M'
+   * @example '2G'
+   */
+  minFreeSpace?: string | false;
+  /**
+   * The deploy's verify stage: after the reload restarted the site's units (`site.reloadUnits`:
+   * gunicorn, uwsgi, celery …), each must be active and stay so (same start, no automatic restart) for
+   * `settle` seconds; a crash-looping unit fails the deploy, whose rescue then switches back. `false`
+   * skips it.
+   * @default { settle: 2 }
+   * @example { settle: 5 }
+   */
+  verifyUnits?: { settle?: number } | false;
 }
 
 /** Options with every default filled in (except those that depend on the site model). */
-export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck' | 'on' | 'migrateOnce'>> {
+export interface ResolvedAppOptions extends Required<Omit<AppOptions, 'wsgi' | 'asgi' | 'healthCheck' | 'on' | 'migrateOnce' | 'minFreeSpace' | 'verifyUnits'>> {
   group: string;
+  /** KiB; false = no check */
+  minFreeKiB: number | false;
+  /** seconds each reload unit must stay active; false = no check */
+  settle: number | false;
   /** unset: decided from the database (see AppOptions.migrateOnce) */
   migrateOnce?: boolean;
   wsgi?: string;
@@ -257,6 +288,13 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
     if (hc.host !== undefined && (typeof hc.host !== 'string' || !/^[A-Za-z0-9.:[\]-]+$/.test(hc.host))) bad('healthCheck.host', 'a host name', hc.host);
     if (hc.retries !== undefined && (!Number.isInteger(hc.retries) || hc.retries < 1)) bad('healthCheck.retries', 'a positive integer', hc.retries);
   }
+  const staticDir = o.staticDir ?? 'staticfiles';
+  if (typeof staticDir !== 'string') bad('staticDir', 'a relative path inside the release', staticDir);
+  relativePath('staticDir', staticDir);
+  const vu = o.verifyUnits;
+  if (vu !== undefined && vu !== false && (typeof vu !== 'object' || vu === null)) bad('verifyUnits', '{ settle } or false', vu);
+  const settle = vu === false ? false : (vu?.settle ?? 2);
+  if (settle !== false && (typeof settle !== 'number' || !(settle > 0) || settle > 300)) bad('verifyUnits.settle', 'seconds (more than 0, at most 300)', settle);
   const systemSitePackages = o.systemSitePackages ?? true;
   if (typeof systemSitePackages !== 'boolean') bad('systemSitePackages', 'true or false', systemSitePackages);
   return {
@@ -280,5 +318,17 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
     env,
     requiredSecrets,
     healthCheck: hc ?? {},
+    staticDir,
+    minFreeKiB: o.minFreeSpace === false ? false : parseSize('minFreeSpace', o.minFreeSpace ?? '512M'),
+    settle,
   };
+}
+
+const units: Record<string, number> = { K: 1, M: 1024, G: 1024 * 1024, T: 1024 * 1024 * 1024 };
+
+/** `'512M'`, `'2G'`, `'1.5G'`, `'300K'` (also `MiB`, `MB`: powers of 1024) → KiB. */
+export function parseSize(key: string, v: unknown): number {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*([KMGT])(?:i?B)?$/i.exec(v.trim()) : null;
+  if (!m) return bad(key, "a size like '512M' or '2G' (or false)", v);
+  return Math.ceil(Number(m[1]) * units[m[2].toUpperCase()]);
 }

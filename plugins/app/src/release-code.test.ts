@@ -1,6 +1,10 @@
 import test from 'ava';
-import { changes, type TaskContext } from '@runbook/core';
-import { overSsh, releaseCodeType } from './release-code.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { changes, LocalConnection, runTask, type TaskContext } from '@runbook/core';
+import { overSsh, releaseCode, releaseCodeType } from './release-code.js';
 
 test('overSsh: ssh URLs and scp-like addresses, not https, file or local paths', (t) => {
   for (const r of ['ssh://git@github.com/acme/shop.git', 'git@github.com:acme/shop.git', 'git@localhost:/srv/git/demo.git', 'host:repo.git']) t.true(overSsh(r), r);
@@ -18,4 +22,27 @@ test('a git fetch over ssh asks for the forwarded agent and explains its absence
   const [https] = apply('https://github.com/acme/shop.git');
   t.falsy(https.agent);
   t.notRegex(https.script, /agent/);
+});
+
+test('real shell: an upload is unpacked whole into its release (here-document inside the captured tar)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-release-code-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const src = join(dir, 'src');
+  mkdirSync(join(src, 'pkg'), { recursive: true });
+  writeFileSync(join(src, 'pkg', 'app.py'), 'print("hi")\n');
+  const tarball = execFileSync('tar', ['-czf', '-', '-C', src, '.']);
+  const root = join(dir, 'app');
+  mkdirSync(join(root, 'releases'), { recursive: true });
+  const [owner, group] = [execFileSync('id', ['-un']).toString().trim(), execFileSync('id', ['-gn']).toString().trim()];
+  const task = releaseCode({ root, id: 'r1', owner, group, source: { tarball, commit: 'c0ffee' } });
+  const r = await runTask(new LocalConnection(), task, { alias: 'localhost', user: owner, vars: {}, check: false });
+  t.is(r.status, 'changed', r.error?.message);
+  t.is(readFileSync(join(root, 'releases/r1/pkg/app.py'), 'utf8'), 'print("hi")\n');
+  t.is(readFileSync(join(root, 'releases/r1/REVISION'), 'utf8'), 'c0ffee\n');
+  t.deepEqual(readdirSync(join(root, 'releases')), ['r1'], 'no temp dir left');
+  const broken = releaseCode({ root, id: 'r2', owner, group, source: { tarball: Buffer.from('not a tarball'), commit: 'c0ffee' } });
+  const bad = await runTask(new LocalConnection(), broken, { alias: 'localhost', user: owner, vars: {}, check: false });
+  t.is(bad.status, 'failed');
+  t.regex(bad.error!.message, /tar/);
+  t.false(existsSync(join(root, 'releases/r2')));
 });

@@ -7,6 +7,7 @@
  */
 import { changes, defineTask, noop, quote, RunbookError, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
+import { noSpaceReport } from './no-space.js';
 
 export type ReleaseSource = { git: { repo: string; ref: string } } | { tarball: Buffer; commit: string };
 
@@ -25,7 +26,10 @@ const short = (c: string): string => c.slice(0, 10);
 /** A repository reached over ssh (`ssh://…`, `user@host:path`), where a forwarded agent may hold the key. */
 export const overSsh = (repo: string): boolean => /^ssh:\/\//.test(repo) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(repo) && /^[^/:]+:/.test(repo));
 
-function fetchScript(repo: string, ref: string): string[] {
+/** After a failed command whose stderr is in `$rb_err`: pass it on, and on ENOSPC say so and stop. */
+const reportNoSpace = (root: string): string[] => [...noSpaceReport(`${root}/releases`).map((l) => `  ${l}`), '  [ -z "$rb_nospace" ] || exit 1'];
+
+function fetchScript(repo: string, ref: string, root: string): string[] {
   const failed = `git fetch ${repo} ${ref} failed`;
   // over ssh, say whether an agent came with the connection: the usual cause is none (or not its key)
   const hint = overSsh(repo)
@@ -40,22 +44,31 @@ function fetchScript(repo: string, ref: string): string[] {
   return [
     `export GIT_TERMINAL_PROMPT=0 GIT_SSH_COMMAND='ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new'`,
     `git init -q -- "$tmp"`,
-    `if ! git -C "$tmp" fetch -q --depth 1 -- ${quote(repo)} ${quote(ref)}; then`,
+    `if ! rb_err=$(git -C "$tmp" fetch -q --depth 1 -- ${quote(repo)} ${quote(ref)} 2>&1); then`,
+    ...reportNoSpace(root),
     ...hint,
     `  exit 1`,
     `fi`,
-    `git -C "$tmp" checkout -q --detach FETCH_HEAD`,
+    `if ! rb_err=$(git -C "$tmp" checkout -q --detach FETCH_HEAD 2>&1); then`,
+    ...reportNoSpace(root),
+    `  exit 1`,
+    `fi`,
     `git -C "$tmp" rev-parse HEAD > "$tmp/REVISION"`,
     // a release is a tree, not a repository (as with an upload)
     `rm -rf -- "$tmp/.git"`,
   ];
 }
 
-function tarballScript(tarball: Buffer, commit: string): string[] {
+function tarballScript(tarball: Buffer, commit: string, root: string): string[] {
   return [
-    `base64 -d <<'__RB_EOF' | tar -xzf - -C "$tmp"`,
+    // tar's stderr kept in memory (no room for a file on a full disk); the here-document inside $( )
+    `if ! rb_err=$(base64 -d <<'__RB_EOF' | tar -xzf - -C "$tmp" 2>&1`,
     tarball.toString('base64').match(/.{1,76}/g)?.join('\n') ?? '',
     '__RB_EOF',
+    '); then',
+    ...reportNoSpace(root),
+    '  exit 1',
+    'fi',
     `printf '%s\\n' ${quote(commit)} > "$tmp/REVISION"`,
   ];
 }
@@ -88,7 +101,7 @@ export const releaseCodeType: TaskType<ReleaseCodeOptions, { state: AppState }> 
       `[ ! -f "$rel/REVISION" ] || exit 0`,
       `tmp=$(mktemp -d ${quote(`${o.root}/releases/.rb.XXXXXX`)})`,
       `trap 'rm -rf -- "$tmp"' EXIT`,
-      ...('git' in o.source ? fetchScript(o.source.git.repo, o.source.git.ref) : tarballScript(o.source.tarball, o.source.commit)),
+      ...('git' in o.source ? fetchScript(o.source.git.repo, o.source.git.ref, o.root) : tarballScript(o.source.tarball, o.source.commit, o.root)),
       `chmod 0755 -- "$tmp"`,
       `chown -R ${quote(`${o.owner}:${o.group}`)} -- "$tmp"`,
       // what an interrupted deploy left (no REVISION, not current) goes; then the rename

@@ -1,8 +1,10 @@
 /**
  * `app.rescue`: after a failed deploy, put the host back as it was. Only when the deploy lock is this
  * run's (a deploy that failed to get the lock touches nothing): if this run switched `current` to the
- * new release, switch it back to where it pointed before (as recorded in the lock), mark the release
- * failed, and restart the units that serve it.
+ * new release, switch it back to where it pointed before (as recorded in the lock) and restart the
+ * units that serve it; remove the release directory (a host holds whole, good releases only: a failed
+ * one would keep its disk space, and a full disk is a common reason to be here), then mark the release
+ * failed (after the removal, so a full disk has room for the record).
  */
 import { changes, defineTask, noop, quote, type Command, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
@@ -25,6 +27,8 @@ interface RescuePlan {
   /** switch back to this target ('' = remove current: there was none) */
   back?: string;
   from?: string;
+  /** remove the release directory */
+  remove?: boolean;
   record?: Exclude<ReturnType<typeof planRecord>, string>;
 }
 
@@ -38,9 +42,12 @@ export function planRescue(state: AppState, o: RescueReleaseOptions): RescuePlan
     plan.back = state.lock.previous;
     plan.from = state.current;
   }
+  // never a release that was good before this run (a second deploy of its id), nor one that stays current
+  const staysCurrent = currentRelease(state, o.root) === o.id && plan.back === undefined;
+  if (state.releases.includes(o.id) && state.records[o.id]?.status !== 'ok' && !staysCurrent) plan.remove = true;
   const rec = planRecord(state, { ...o, status: 'failed', runId: o.id, action: 'deploy' });
   if (typeof rec !== 'string') plan.record = rec;
-  return plan.back !== undefined || plan.record ? plan : 'nothing to undo';
+  return plan.back !== undefined || plan.remove || plan.record ? plan : 'nothing to undo';
 }
 
 export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState }, RescuePlan> = {
@@ -52,8 +59,9 @@ export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState
     if (typeof p === 'string') return noop(p);
     const list: string[] = [];
     if (p.back !== undefined) list.push(p.back ? `switch current back: ${p.from} → ${p.back}` : `remove current (there was none before ${o.id})`);
-    if (p.record) list.push(`record release ${o.id} as failed`);
     if (p.back !== undefined && o.units.length) list.push(`restart ${o.units.join(', ')}`);
+    if (p.remove) list.push(`remove release ${o.id}`);
+    if (p.record) list.push(`record release ${o.id} as failed`);
     return changes(list, { state: p });
   },
   apply(plan, o) {
@@ -61,10 +69,17 @@ export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState
     const cmds: Command[] = [];
     if (p.back) cmds.push(switchScript(o.root, p.from!, p.back, o.owner, o.group));
     else if (p.back === '') cmds.push({ script: `rm -f -- ${quote(`${o.root}/current`)}`, display: `rm ${o.root}/current` });
-    if (p.record) cmds.push(recordScript(o.root, p.record));
     if (p.back !== undefined && o.units.length) {
-      cmds.push({ script: `systemctl restart -- ${o.units.map((u) => quote(u)).join(' ')}`, display: `systemctl restart ${o.units.join(' ')}` });
+      // a unit that crash-looped into its start limit refuses even a manual restart until reset
+      const list = o.units.map((u) => quote(u)).join(' ');
+      cmds.push({ script: `systemctl reset-failed -- ${list} 2>/dev/null || :\nsystemctl restart -- ${list}`, display: `systemctl restart ${o.units.join(' ')}` });
     }
+    if (p.remove) {
+      const rel = `${o.root}/releases/${o.id}`;
+      // re-tested: never the release current points at
+      cmds.push({ script: `[ "$(readlink -- ${quote(`${o.root}/current`)} || :)" = ${quote(rel)} ] || rm -rf -- ${quote(rel)}`, display: `rm -rf ${rel}` });
+    }
+    if (p.record) cmds.push(recordScript(o.root, p.record));
     return cmds;
   },
 };

@@ -2,7 +2,8 @@ import test from 'ava';
 import { emptySiteModel, type AppModel, type PluginContext, type SiteModel } from '@runbook/core';
 import { contributeNginx, nginx, RELOAD_NGINX, UPDATE_NGINX_SITE } from './nginx.js';
 
-const app = { name: 'shop', staticRoot: '/srv/shop/shared/static' } as AppModel;
+// as @runbook/app contributes it: the live release's static files, through the `current` link
+const app = { name: 'shop', staticRoot: '/srv/shop/current/staticfiles' } as AppModel;
 const withApp = (patch: Partial<SiteModel> = {}): SiteModel => ({ ...emptySiteModel('web1'), app, ...patch });
 
 test('contribute: the app gets /static/ with a 30-day max-age; options add locations and names', (t) => {
@@ -10,7 +11,7 @@ test('contribute: the app gets /static/ with a 30-day max-age; options add locat
   contributeNginx(site, { serverNames: ['shop.example.com'], locations: [{ path: '/docs/', alias: '/srv/docs/' }] });
   t.deepEqual(site.serverNames, ['shop.example.com']);
   t.deepEqual(site.staticLocations, [
-    { path: '/static/', alias: '/srv/shop/shared/static/', maxAge: 2592000 },
+    { path: '/static/', alias: '/srv/shop/current/staticfiles/', maxAge: 2592000 },
     { path: '/docs/', alias: '/srv/docs/' },
   ]);
 });

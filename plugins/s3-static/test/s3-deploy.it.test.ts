@@ -105,7 +105,7 @@ test.serial('configure twice, deploy: the page links its CSS to the bucket, and 
   t.is(cssFile.status, 200);
   t.is(cssFile.headers.get('content-type'), 'text/css');
   t.is(cssFile.headers.get('cache-control'), 'public, max-age=31536000, immutable');
-  t.is((await cssFile.text()).trim(), await h.ssh(`cat /srv/demo/shared/static/css/${href!.split('/').pop()}`));
+  t.is((await cssFile.text()).trim(), await h.ssh(`cat /srv/demo/current/staticfiles/css/${href!.split('/').pop()}`));
 });
 
 test.serial('a second deploy uploads nothing (one S3 request)', async (t) => {
