@@ -9,16 +9,16 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { up, type HostSet } from '@runbook/testhosts';
-import { recap, repo, sshRoot, stackProject, type Run } from './helpers/stack.js';
+import { demoDjangoApp, recap, sshRoot, stackProject, type Run } from './helpers/stack.js';
 
 let hosts: HostSet;
 let project: ReturnType<typeof stackProject>;
 let name: string;
 
 test.before(async () => {
-  hosts = await up({ set: 'hchk', count: 1 });
+  hosts = await up({ set: 'itcheck', count: 1 });
   name = hosts.hosts[0].name;
-  project = stackProject('hchk', `
+  project = stackProject('itcheck', `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';
@@ -26,8 +26,7 @@ import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
 export default defineConfig({
   plugins: [
-    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
-          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
+    ${demoDjangoApp},
     gunicorn(),
     nginx(),
     basicAuth({ envs: ['stg'] }),

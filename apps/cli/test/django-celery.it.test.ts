@@ -7,10 +7,9 @@
  * cannot boot.
  */
 import test from 'ava';
-import { join } from 'node:path';
 import { quote } from '@runbook/core';
 import { up, type HostSet } from '@runbook/testhosts';
-import { dragonflyRelease, recap, repo, sshRoot, stackProject } from './helpers/stack.js';
+import { demoDjangoApp, dragonflyRelease, recap, sshRoot, stackProject } from './helpers/stack.js';
 
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
 
@@ -32,8 +31,7 @@ import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
 export default defineConfig({
   plugins: [
-    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
-          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
+    ${demoDjangoApp},
     gunicorn(),
     nginx(),
     dragonfly({ url: ${JSON.stringify(release.url)}, sha256: ${JSON.stringify(release.sha256)} }),

@@ -23,7 +23,7 @@ const hostOf: Record<string, { name: string; address: string }> = {};
 const lines = { oldBoxKey: 0, laptopKey: 0 };
 
 test.before(async () => {
-  hosts = await up({ set: 'hsel', count: 3 });
+  hosts = await up({ set: 'itsel', count: 3 });
   envs.forEach((env, i) => (hostOf[env] = hosts.hosts[i]));
   project = mkdtempSync(join(tmpdir(), 'rb-hsel-'));
   const keys = join(project, 'keys'); // stays empty: the keys named here are on someone else's laptop

@@ -9,7 +9,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { up, type HostSet } from '@runbook/testhosts';
-import { repo, sshRoot, stackProject } from './helpers/stack.js';
+import { demoDjangoApp, repo, sshRoot, stackProject } from './helpers/stack.js';
 
 let hosts: HostSet;
 let project: ReturnType<typeof stackProject>;
@@ -46,8 +46,7 @@ import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
 export default defineConfig({
   plugins: [
-    app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
-          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } }),
+    ${demoDjangoApp},
     gunicorn(),
     nginx(),
   ],

@@ -54,8 +54,8 @@ const stateOf = async (app: string) => ({
 });
 
 test.before(async () => {
-  hosts = await up({ set: 'hmapp', count: 1 });
-  project = stackProject('hmapp', appConfig(['api.test', 'admin.test']), 'SECRET_KEY=stg-two-apps-key\n');
+  hosts = await up({ set: 'ittwoapps', count: 1 });
+  project = stackProject('ittwoapps', appConfig(['api.test', 'admin.test']), 'SECRET_KEY=stg-two-apps-key\n');
 });
 test.after.always(async () => {
   await hosts?.down();
@@ -131,7 +131,7 @@ test.serial('deploy and roll back one app (--tags api): the other keeps its rele
 });
 
 test.serial('two apps that would share a server block name on a host: exit 4 naming both, before anything connects', async (t) => {
-  const clash = stackProject('hmapp', appConfig(['same.test', 'same.test']), 'SECRET_KEY=x\n');
+  const clash = stackProject('ittwoapps', appConfig(['same.test', 'same.test']), 'SECRET_KEY=x\n');
   const r = await clash.run(['configure', '--env', 'stg']);
   t.is(r.code, 4, r.stdout + r.stderr);
   t.regex(r.stdout + r.stderr, /the apps "api" and "admin" both use server name same\.test/);

@@ -1,5 +1,5 @@
 /**
- * Faults of a deploy on a real host (@runbook/testhosts set `hrel`, one Debian 12 host, as the non-root
+ * Faults of a deploy on a real host (@runbook/testhosts set `itrelfaults`, one Debian 12 host, as the non-root
  * `deploy` user), through core's runPlaybook with the plugins' configure / deploy / rollback playbooks:
  * app + a stand-in app server (Django's runserver from `current`, and a worker unit, as gunicorn and
  * celery would be) + the real nginx plugin, which serves `/static/` from the live release. The app root
@@ -29,7 +29,7 @@ import { up, type HostSet, type TestHost } from '@runbook/testhosts';
 import { app, type AppOptions } from '../src/index.js';
 
 const run$ = promisify(execFile);
-const SET = 'hrel';
+const SET = 'itrelfaults';
 const ROOT = '/srv/rel';
 const SECRET_1 = 'rel-Secret-k3y-1a2b3c4d5e6f';
 const SECRET_2 = 'rel-Secret-k3y-2f3e4d5c6b7a';

@@ -24,6 +24,13 @@ export function runCli(cwd: string, args: string[], env: Record<string, string> 
     res({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, seconds: (performance.now() - start) / 1000 })));
 }
 
+/**
+ * The config line of apps/demo-django with its sqlite file in shared/ (each host its own database), as
+ * most stack tests deploy it.
+ */
+export const demoDjangoApp = `app({ name: 'demo', source: { upload: { path: ${JSON.stringify(join(repo, 'apps/demo-django'))} } }, wsgi: 'demo.wsgi:application',
+          packages: ['python3-venv', 'python3-django'], env: { DATABASE_PATH: '/srv/demo/shared/db.sqlite3' } })`;
+
 /** The per-host recap of a `--json` run (its last line). */
 export const recap = (r: Run) => JSON.parse(r.stdout.trim().split('\n').pop()!).hosts as Record<string, HostRecap>;
 
