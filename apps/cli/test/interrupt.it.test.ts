@@ -1,7 +1,8 @@
 /**
- * Interrupted deploys on two real test hosts, through the real `run` binary (DESIGN §9): Ctrl-C during
- * the build, SIGTERM after the first host of a rolling deploy switched, a reader that goes away
- * (`run deploy | head -3`), and sshd stopped with its sessions killed mid-deploy. Each asserts what every
+ * Interrupted deploys on two real test hosts, through the real `run` binary (DESIGN §9): SIGINT (Ctrl-C)
+ * and SIGTERM (a CI cancel) during the build and after the first host of a rolling deploy switched, a
+ * reader that goes away (`run deploy | head`) at both moments, and sshd stopped with its sessions killed
+ * mid-deploy. Each asserts what every
  * host is left with (the release it serves, no lock, or the lock named) and what the user was told; the
  * next deploy then succeeds with no manual step. Fails, never skips, when the hosts cannot boot.
  */
@@ -72,52 +73,55 @@ async function leftClean(t: import('ava').ExecutionContext, release: string[]) {
   t.notDeepEqual(now, release);
 }
 
-test.serial('Ctrl-C during the build: no host switches, each runs its rescue and unlock, exit 130', async (t) => {
-  const before = await Promise.all(both.map(currentOf));
-  let sent = false;
-  const run = start(['deploy', '--env', 'stg'], (line, live) => {
-    // the code is on its way (prepare done): the build is next
-    if (!sent && /app\.release/.test(line)) {
-      sent = true;
-      live.child.kill('SIGINT');
-    }
-  });
-  t.is(await run.code, 130, run.output());
-  t.true(sent);
-  t.regex(run.output(), /SIGINT: stopping/);
-  t.regex(run.output(), /RUN STOPPED: interrupted by SIGINT during \w+: no host switches/);
-  t.regex(run.output(), /release=\d{8}T/, 'the recap says which release each host serves');
-  await leftClean(t, before);
-});
+/** The line after which a fault lands: the code is on the hosts (the build is next), or the first host switched (rolling). */
+const moments = {
+  build: { args: [] as string[], at: (line: string) => /app\.release/.test(line) },
+  switch: { args: ['--serial', '1'], at: (line: string) => /app\.current/.test(line) && /CHANGED/.test(line) },
+};
+const exits: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-test.serial('SIGTERM after the first host of a rolling deploy switched: it switches back, exit 143', async (t) => {
-  const before = await Promise.all(both.map(currentOf));
-  let sent = false;
-  const run = start(['deploy', '--env', 'stg', '--serial', '1'], (line, live) => {
-    if (!sent && /app\.current/.test(line) && /CHANGED/.test(line)) {
-      sent = true;
-      live.child.kill('SIGTERM');
-    }
-  });
-  t.is(await run.code, 143, run.output());
-  t.true(sent);
-  t.regex(run.output(), /interrupted by SIGTERM during (switch|reload|verify): every host that switched goes back/);
-  t.regex(run.output(), /switch current back/);
-  await leftClean(t, before);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [stage, moment] of Object.entries(moments)) {
+    test.serial(`${signal} during the ${stage}: every host back on its release, no lock, exit ${exits[signal]}; the next deploy just works`, async (t) => {
+      const before = await Promise.all(both.map(currentOf));
+      let sent = false;
+      const run = start(['deploy', '--env', 'stg', ...moment.args], (line, live) => {
+        if (!sent && moment.at(line)) {
+          sent = true;
+          live.child.kill(signal);
+        }
+      });
+      t.is(await run.code, exits[signal], run.output());
+      t.true(sent);
+      t.regex(run.output(), new RegExp(`${signal}: stopping`));
+      t.regex(run.output(), stage === 'build'
+        ? new RegExp(`RUN STOPPED: interrupted by ${signal} during \\w+: no host switches`)
+        : new RegExp(`RUN STOPPED: interrupted by ${signal} during (switch|reload|verify): every host that switched goes back`));
+      if (stage === 'switch') t.regex(run.output(), /switch current back/);
+      t.regex(run.output(), /release=\d{8}T/, 'the recap says which release each host serves');
+      await leftClean(t, before);
+    });
+  }
+}
 
-test.serial('a reader that goes away (| head -3) does not stop the deploy: it finishes on every host', async (t) => {
-  const before = await Promise.all(both.map(currentOf));
-  let lines = 0;
-  const run = start(['deploy', '--env', 'stg'], (_line, live) => {
-    if (++lines === 3) live.child.stdout!.destroy();
+for (const [stage, moment] of Object.entries(moments)) {
+  test.serial(`a reader that goes away (| head) during the ${stage} does not stop the deploy: it finishes on every host`, async (t) => {
+    const before = await Promise.all(both.map(currentOf));
+    let closed = false;
+    const run = start(['deploy', '--env', 'stg', ...moment.args], (line, live) => {
+      if (!closed && moment.at(line)) {
+        closed = true;
+        live.child.stdout!.destroy();
+      }
+    });
+    t.is(await run.code, 0, run.output());
+    t.true(closed);
+    const after = await Promise.all(both.map(currentOf));
+    t.is(new Set(after).size, 1);
+    t.notDeepEqual(after, before, 'the deploy went on to the switch');
+    for (const i of both) t.false(await locked(i));
   });
-  t.is(await run.code, 0, run.output());
-  const after = await Promise.all(both.map(currentOf));
-  t.is(new Set(after).size, 1);
-  t.notDeepEqual(after, before, 'the deploy went on to the switch');
-  for (const i of both) t.false(await locked(i));
-});
+}
 
 test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachable (exit 3), the other rolled back, the lock named; run unlock releases it', async (t) => {
   const before = await Promise.all(both.map(currentOf));
