@@ -5,30 +5,46 @@ const keyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseDotenv(text: string, file: string): Record<string, string> {
   const out: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line || line.startsWith('#')) continue;
     const m = /^(?:export\s+)?([^=\s]+)\s*=\s*(.*)$/.exec(line);
     if (!m) throw errors.vault(`expected KEY=value`, { file, line: i + 1 });
-    const [, key, rest] = m;
+    const [, key] = m;
+    let rest = m[2];
     if (!keyPattern.test(key)) throw errors.vault(`"${key}" is not a valid variable name (letters, digits, _)`, { file, line: i + 1, key });
-    out[key] = unquote(rest);
-  });
+    // a double-quoted value may span lines (as systemd's EnvironmentFile and sh read it)
+    const first = i;
+    while (rest.startsWith('"') && !closedQuote(rest)) {
+      if (++i >= lines.length) throw errors.vault(`the double-quoted value of ${key} is never closed`, { file, line: first + 1, key });
+      rest += '\n' + lines[i];
+    }
+    out[key] = unquote(rest.trimEnd());
+  }
   return out;
 }
 
+/** Whether a value that starts with `"` has its closing quote (not escaped by a backslash). */
+const closedQuote = (value: string): boolean => /^"(?:[^"\\]|\\[\s\S])*"/.test(value);
+
 function unquote(value: string): string {
   if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
-    // one pass, so `\\n` (a backslash, then n) stays a backslash and an n
-    return value.slice(1, -1).replace(/\\([\\n"])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    // one pass: \\ \" \$ \` stand for themselves, \n for a newline (a team's way of writing one in a
+    // secrets file); any other backslash stays, as in systemd's EnvironmentFile and sh
+    return value.slice(1, -1).replace(/\\([\\n"$`])/g, (_, c: string) => (c === 'n' ? '\n' : c));
   }
   if (value.startsWith("'") && value.endsWith("'") && value.length >= 2) return value.slice(1, -1);
   return value.replace(/\s+#.*$/, ''); // an unquoted value ends at a comment
 }
 
-/** Renders values so that parseDotenv (and systemd's EnvironmentFile) read them back unchanged. */
+/**
+ * Renders values so that parseDotenv, systemd's EnvironmentFile and `sh` (`set -a; . .env`) all read
+ * them back unchanged: a value with a newline keeps it, inside double quotes, so gunicorn under systemd
+ * gets the same value as a deploy's commands.
+ */
 export function renderDotenv(values: Record<string, string>): string {
   return Object.entries(values)
-    .map(([k, v]) => `${k}=${/^[A-Za-z0-9_.,:/@%+=-]*$/.test(v) ? v : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`}`)
+    .map(([k, v]) => `${k}=${/^[A-Za-z0-9_.,:/@%+=-]*$/.test(v) ? v : `"${v.replace(/[\\"$`]/g, '\\$&')}"`}`)
     .join('\n') + '\n';
 }

@@ -51,3 +51,23 @@ test('loadSecrets: every value is a Secret; a plain and an encrypted file togeth
   writeFileSync(join(dir, 'stg.env.enc'), encryptVault('TOKEN=x\n', 'pw'));
   await t.throwsAsync(loadSecrets({ secretsDir: dir }, 'stg'), { message: /both .* exist/ });
 });
+
+test('dotenv: a value with newlines, quotes, $ and backticks is written so systemd and sh read it unchanged, and parses back', (t) => {
+  const values = { KEY: '-----BEGIN KEY-----\nabc$HOME `x` "q" \\n\\\n-----END KEY-----', PLAIN: 'x' };
+  const text = renderDotenv(values);
+  t.is(text, 'KEY="-----BEGIN KEY-----\nabc\\$HOME \\`x\\` \\"q\\" \\\\n\\\\\n-----END KEY-----"\nPLAIN=x\n');
+  t.deepEqual(parseDotenv(text, 'x.env'), values);
+  t.deepEqual(parseDotenv('A="line 1\nline 2"\nB=2\n', 'x.env'), { A: 'line 1\nline 2', B: '2' });
+  t.throws(() => parseDotenv('A="never closed\nB=2\n', 'x.env'), { message: /double-quoted value of A is never closed/ });
+});
+
+test('dotenv: what sh reads from the rendered file is the value', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const value = 'a\nb $HOME `id` "q" \\ end';
+  const file = join(mkdtempSync(join(tmpdir(), 'rb-env-')), '.env');
+  writeFileSync(file, renderDotenv({ V: value }));
+  t.is(execFileSync('sh', ['-c', `set -a; . "${file}"; printf %s "$V"`]).toString(), value);
+});
