@@ -45,6 +45,8 @@ function contribute(site: SiteModel, o: ResolvedAppOptions): void {
   site.app = appModel(o);
   claim(site, 'app', `app root ${o.root}`);
   site.env.STATIC_ROOT = site.app.staticRoot;
+  // one health path: the wall's exemption (basic-auth, nginx) and the verify stage's check both read it
+  if (o.healthCheck && o.healthCheck.path) site.healthPath = o.healthCheck.path;
   // read when the .env is rendered, so a later plugin (s3-static) that sets site.staticUrl is seen
   let staticUrl: string | undefined;
   Object.defineProperty(site.env, 'STATIC_URL', {
@@ -92,7 +94,7 @@ function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   // only a host that serves the app over HTTP (an app server put an upstream in its model) is checked
   // through nginx; a worker host is not
   if (!hc || (!hc.url && !ctx.site.upstream)) return [];
-  const url = hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`;
+  const url = hc.url ?? `http://127.0.0.1${ctx.site.healthPath}`;
   return [healthCheck({ url, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })];
 }
 

@@ -25,3 +25,28 @@ test('a relative root', bad, { name: 'a', root: 'srv/a', source: { upload: { pat
 test('a health check URL that is not http', bad, { name: 'a', source: { upload: { path: '.' } }, healthCheck: { url: 'ftp://x' } }, /healthCheck.url/);
 test('requiredSecrets that are not variable names', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: ['SECRET-KEY'] }, /requiredSecrets: expected variable names/);
 test('requiredSecrets that is not a list', bad, { name: 'a', source: { upload: { path: '.' } }, requiredSecrets: 'SECRET_KEY' }, /requiredSecrets: expected a list of non-empty strings/);
+
+// unknown keys, top level and nested, are E_OPTIONS (exit 4) naming the key, the closest and the allowed ones
+const upload = { upload: { path: '.' } };
+const unknownKey = test.macro({
+  exec(t, options: Record<string, unknown>, message: string) {
+    const e = t.throws(() => resolveOptions({ name: 'a', ...options } as never));
+    t.is((e as { code?: string }).code, 'E_OPTIONS');
+    t.is(e?.message, message);
+  },
+  title: (title = '') => `unknown option: ${title}`,
+});
+test('wgsi', unknownKey, { source: upload, wgsi: 'shop.wsgi:application' },
+  'app: unknown option "wgsi"; did you mean "wsgi"? allowed: on, name, user, root, source, wsgi, asgi, packages, keep, requirements, pipArgs, systemSitePackages, migrate, migrateOnce, collectstatic, sharedFiles, sharedDirs, env, requiredSecrets, healthCheck');
+test('healthCheck.pth', unknownKey, { source: upload, healthCheck: { pth: '/healthz' } },
+  'app: unknown option "healthCheck.pth"; did you mean "healthCheck.path"? allowed: path, url, host, retries');
+test('source.git.rev', unknownKey, { source: { git: { repo: 'r', rev: 'main' } } },
+  'app: unknown option "source.git.rev"; did you mean "source.git.ref"? allowed: repo, ref');
+test('source.upload.branch', unknownKey, { source: { upload: { path: '.', branch: 'main' } } },
+  'app: unknown option "source.upload.branch"; allowed: path, ref');
+test('source.uplaod beside git', unknownKey, { source: { git: { repo: 'r', ref: 'main' }, uplaod: { path: '.' } } },
+  'app: unknown option "source.uplaod"; did you mean "source.upload"? allowed: git, upload');
+
+test('on (placement) is an option of every plugin', (t) => {
+  t.notThrows(() => resolveOptions({ name: 'a', source: upload, on: ['web', '!web-3'] }));
+});
