@@ -83,9 +83,12 @@ const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boo
 
 const here = fileURLToPath(import.meta.url);
 
-/** What the playbook's code throws is bad input naming its file and line (exit 4); a bug in Runbook stays one. */
+/**
+ * What the playbook's code throws is bad input naming its file and line (exit 4); a bug in Runbook stays
+ * one, and bad input already said (a task's E_OPTIONS) stays as it was said.
+ */
 const asBadInput = (e: unknown, doing: string, details?: ErrorDetails): unknown =>
-  userCodeError(e, 'E_PLAYBOOK', doing, { caller: here, details }) ?? e;
+  e instanceof RunbookError && e.isBadInput ? e : (userCodeError(e, 'E_PLAYBOOK', doing, { caller: here, details }) ?? e);
 
 /** One phase of one host: its tasks, stages, handlers, rescue and always, each resolved for the host. */
 function planPhase(phase: Phase, host: RunHost, opts: Pick<RunOptions, 'tags' | 'skipTags'>): PlannedPhase {
