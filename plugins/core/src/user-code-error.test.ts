@@ -4,7 +4,7 @@
  * outside Runbook's packages, as a project's files are.
  */
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,12 @@ import type { Playbook } from './playbook.js';
 import { planPhases } from './runner.js';
 import { stackFrames, thrownAt } from './user-code-error.js';
 
-const project = () => mkdtempSync(join(tmpdir(), 'rb-user-code-'));
+const made: string[] = [];
+const project = () => {
+  made.push(mkdtempSync(join(tmpdir(), 'rb-user-code-')));
+  return made.at(-1)!;
+};
+test.after.always(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const host = { alias: 'web-1', hostname: 'web-1', user: 'root', groups: [], vars: {}, env: 'test' };
 const config = { root: '/', inventoryDir: '/', playbookDir: '/', knownHosts: '/k', secretsDir: '/s', vars: {}, plugins: [] };
 const plan = (playbook: Playbook) => planPhases({ playbook, context: { env: 'test', config }, hosts: [host] });
