@@ -57,6 +57,8 @@ function contribute(site: SiteModel, o: ResolvedAppOptions): void {
   site.app = appModel(o);
   claim(site, 'app', `app root ${o.root}`);
   site.env.STATIC_ROOT = site.app.staticRoot;
+  // one health path: the wall's exemption (basic-auth, nginx) and the verify stage's check both read it
+  if (o.healthCheck && o.healthCheck.path) site.healthPath = o.healthCheck.path;
   // read when the .env is rendered, so a later plugin (s3-static) that sets site.staticUrl is seen
   let staticUrl: string | undefined;
   Object.defineProperty(site.env, 'STATIC_URL', {
@@ -107,7 +109,8 @@ function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   // through nginx; a worker host is not
   const http = hc && (hc.url || ctx.site.upstream);
   return [
-    ...(hc && http ? [healthCheck({ url: hc.url ?? `http://127.0.0.1${hc.path ?? ctx.site.healthPath}`, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })] : []),
+    // healthCheck.path is the site's one health path (contribute put it in site.healthPath): checked here, left open by a wall
+    ...(hc && http ? [healthCheck({ url: hc.url ?? `http://127.0.0.1${ctx.site.healthPath}`, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })] : []),
     ...(o.settle !== false && units.length ? [unitsStable({ units, settle: o.settle })] : []),
   ];
 }

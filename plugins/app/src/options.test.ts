@@ -35,3 +35,31 @@ test('sizes in KiB; false turns the checks off', (t) => {
   const off = resolveOptions({ name: 'a', source: { upload: { path: '.' } }, minFreeSpace: false, verifyUnits: false, staticDir: 'public/static' });
   t.like(off, { minFreeKiB: false, settle: false, staticDir: 'public/static' });
 });
+
+// unknown keys, top level and nested, are E_OPTIONS (exit 4) naming the key, the closest and the allowed ones
+const upload = { upload: { path: '.' } };
+const unknownKey = test.macro({
+  exec(t, options: Record<string, unknown>, message: string) {
+    const e = t.throws(() => resolveOptions({ name: 'a', ...options } as never));
+    t.is((e as { code?: string }).code, 'E_OPTIONS');
+    t.is(e?.message, message);
+  },
+  title: (title = '') => `unknown option: ${title}`,
+});
+test('wgsi', unknownKey, { source: upload, wgsi: 'shop.wsgi:application' },
+  'app: unknown option "wgsi"; did you mean "wsgi"? allowed: on, name, user, root, source, wsgi, asgi, packages, keep, requirements, pipArgs, systemSitePackages, migrate, migrateOnce, collectstatic, sharedFiles, sharedDirs, env, requiredSecrets, healthCheck, staticDir, minFreeSpace, verifyUnits');
+test('healthCheck.pth', unknownKey, { source: upload, healthCheck: { pth: '/healthz' } },
+  'app: unknown option "healthCheck.pth"; did you mean "healthCheck.path"? allowed: path, url, host, retries');
+test('source.git.rev', unknownKey, { source: { git: { repo: 'r', rev: 'main' } } },
+  'app: unknown option "source.git.rev"; did you mean "source.git.ref"? allowed: repo, ref');
+test('source.upload.branch', unknownKey, { source: { upload: { path: '.', branch: 'main' } } },
+  'app: unknown option "source.upload.branch"; allowed: path, ref');
+test('source.uplaod beside git', unknownKey, { source: { git: { repo: 'r', ref: 'main' }, uplaod: { path: '.' } } },
+  'app: unknown option "source.uplaod"; did you mean "source.upload"? allowed: git, upload');
+
+test('verifyUnits.setle', unknownKey, { source: upload, verifyUnits: { setle: 5 } },
+  'app: unknown option "verifyUnits.setle"; did you mean "verifyUnits.settle"? allowed: settle');
+
+test('on (placement) is an option of every plugin', (t) => {
+  t.notThrows(() => resolveOptions({ name: 'a', source: upload, on: ['web', '!web-3'] }));
+});

@@ -1,5 +1,5 @@
 /** The options of `app()`, their defaults, and the checks that run before anything connects. */
-import { errors, isSecret, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, isSecret, optionKeys, type PlacementOptions } from '@runbook/core';
 
 /** Where a release's code comes from. */
 export type AppSource =
@@ -29,7 +29,8 @@ export type AppSource =
 
 export interface HealthCheckOptions {
   /**
-   * Path requested through nginx on the host.
+   * Path requested through nginx on the host. It becomes the site's `healthPath`: the one path the
+   * check requests and basic-auth's wall leaves open.
    * @default site.healthPath ('/health/')
    * @example '/healthz'
    */
@@ -221,6 +222,18 @@ const bad = (key: string, expected: string, got: unknown): never => {
   throw errors.options(`app: ${key}: expected ${expected}, got ${isSecret(got) ? 'a secret' : JSON.stringify(got)}`, { key, plugin: 'app' });
 };
 
+const KEYS = optionKeys<AppOptions>({
+  on: true, name: true, user: true, root: true, source: true, wsgi: true, asgi: true, packages: true, keep: true, requirements: true,
+  pipArgs: true, systemSitePackages: true, migrate: true, migrateOnce: true, collectstatic: true, sharedFiles: true, sharedDirs: true,
+  env: true, requiredSecrets: true, healthCheck: true, staticDir: true, minFreeSpace: true, verifyUnits: true,
+});
+type GitSource = Extract<AppSource, { git: unknown }>;
+type UploadSource = Extract<AppSource, { upload: unknown }>;
+const SOURCE_KEYS = optionKeys<GitSource & UploadSource>({ git: true, upload: true });
+const GIT_KEYS = optionKeys<GitSource['git']>({ repo: true, ref: true });
+const UPLOAD_KEYS = optionKeys<UploadSource['upload']>({ path: true, ref: true });
+const HEALTH_CHECK_KEYS = optionKeys<HealthCheckOptions>({ path: true, url: true, host: true, retries: true });
+
 const accountRe = /^[a-z_][a-z0-9_-]{0,31}$/;
 const stringList = (key: string, v: unknown): string[] => {
   if (!Array.isArray(v) || !v.every((s) => typeof s === 'string' && s !== '')) bad(key, 'a list of non-empty strings', v);
@@ -245,12 +258,16 @@ export const defaultCollectstatic = ['python', 'manage.py', 'collectstatic', '--
 
 export function resolveOptions(o: AppOptions): ResolvedAppOptions {
   if (!o || typeof o !== 'object') throw errors.options('app: options must be an object', { plugin: 'app' });
+  checkOptionKeys('app', o, KEYS);
   if (typeof o.name !== 'string' || !accountRe.test(o.name)) bad('name', 'a short lowercase name (letters, digits, _ -)', o.name);
   const user = o.user ?? o.name;
   if (!accountRe.test(user)) bad('user', 'a user name', user);
   const root = o.root ?? `/srv/${o.name}`;
   if (typeof root !== 'string' || !/^\/[^\0\n]*[^/]$/.test(root)) bad('root', 'an absolute path (not /)', root);
   const src = o.source as Record<string, Record<string, unknown>> | undefined;
+  checkOptionKeys('app', src, SOURCE_KEYS, 'source');
+  checkOptionKeys('app', src?.git, GIT_KEYS, 'source.git');
+  checkOptionKeys('app', src?.upload, UPLOAD_KEYS, 'source.upload');
   if (src?.git) {
     if (typeof src.git.repo !== 'string' || !src.git.repo || src.git.repo.startsWith('-') || /[\n\0]/.test(src.git.repo)) bad('source.git.repo', 'a repository URL', src.git.repo);
     if (typeof src.git.ref !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(src.git.ref)) bad('source.git.ref', 'a branch, tag or commit', src.git.ref);
@@ -283,6 +300,7 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
   const hc = o.healthCheck;
   if (hc !== undefined && hc !== false) {
     if (typeof hc !== 'object') bad('healthCheck', 'an object or false', hc);
+    checkOptionKeys('app', hc, HEALTH_CHECK_KEYS, 'healthCheck');
     if (hc.path !== undefined && (typeof hc.path !== 'string' || !hc.path.startsWith('/'))) bad('healthCheck.path', 'a path starting with /', hc.path);
     if (hc.url !== undefined && (typeof hc.url !== 'string' || !/^https?:\/\/\S+$/.test(hc.url))) bad('healthCheck.url', 'an http(s) URL', hc.url);
     if (hc.host !== undefined && (typeof hc.host !== 'string' || !/^[A-Za-z0-9.:[\]-]+$/.test(hc.host))) bad('healthCheck.host', 'a host name', hc.host);
@@ -293,6 +311,7 @@ export function resolveOptions(o: AppOptions): ResolvedAppOptions {
   relativePath('staticDir', staticDir);
   const vu = o.verifyUnits;
   if (vu !== undefined && vu !== false && (typeof vu !== 'object' || vu === null)) bad('verifyUnits', '{ settle } or false', vu);
+  if (vu) checkOptionKeys('app', vu, ['settle'], 'verifyUnits');
   const settle = vu === false ? false : (vu?.settle ?? 2);
   if (settle !== false && (typeof settle !== 'number' || !(settle > 0) || settle > 300)) bad('verifyUnits.settle', 'seconds (more than 0, at most 300)', settle);
   const systemSitePackages = o.systemSitePackages ?? true;

@@ -59,3 +59,17 @@ test('bad options fail when the plugin is made', (t) => {
   t.throws(() => basicAuth({ envs: 'dev' as never }), { message: /envs/ });
   t.throws(() => basicAuth({ users: { 'a b': 'x' } }), { message: /user name/ });
 });
+
+test('the health path the site model has (the app sets it from healthCheck.path) is exempt', (t) => {
+  const c = ctx('stg');
+  c.site.healthPath = '/healthz';
+  basicAuth({ users: { alice: 'pw1' } }).contribute(c.site, c);
+  t.deepEqual(c.site.auth?.exempt, ['/healthz', '/.well-known/acme-challenge/']);
+});
+
+test('an unknown option fails when the plugin is made (E_OPTIONS); on is allowed', (t) => {
+  const e = t.throws(() => basicAuth({ env: ['stg'] } as never));
+  t.is((e as { code?: string }).code, 'E_OPTIONS');
+  t.is(e?.message, 'basic-auth: unknown option "env"; did you mean "envs"? allowed: on, envs, realm, users, djangoWall');
+  t.notThrows(() => basicAuth({ on: 'web', envs: ['stg'] }));
+});

@@ -5,7 +5,7 @@
  * a Django auth wall through the app's .env.
  */
 import { posix } from 'node:path';
-import { claim, definePlugin, placeable, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
+import { checkOptionKeys, claim, definePlugin, optionKeys, placeable, errors, reveal, type PluginContext, type Secret, type SiteModel, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { directory } from '@runbook/system';
 import { htpasswd } from './htpasswd.js';
 import { resolveUsers } from './resolve-users.js';
@@ -49,6 +49,7 @@ const isOn = (o: BasicAuthOptions, env: string): boolean => !o.envs || o.envs.in
 export function contributeBasicAuth(site: SiteModel, ctx: Pick<PluginContext, 'env' | 'secrets'>, o: BasicAuthOptions): void {
   if (!isOn(o, ctx.env)) return;
   const realm = o.realm ?? 'Restricted';
+  // site.healthPath: the app's healthCheck.path when it sets one, so the check passes the wall
   site.auth = { realm, userFile: userFileFor(site), exempt: [site.healthPath, ACME_CHALLENGE_PATH] };
   claim(site, 'basic-auth', `file ${site.auth.userFile}`);
   if (o.djangoWall) {
@@ -69,8 +70,11 @@ export function basicAuthConfigureTasks(ctx: PluginContext, o: BasicAuthOptions)
   ];
 }
 
+const KEYS = optionKeys<BasicAuthOptions>({ on: true, envs: true, realm: true, users: true, djangoWall: true });
+
 function validate(o: BasicAuthOptions): void {
   if (!o || typeof o !== 'object') throw errors.options('basic-auth: options must be an object');
+  checkOptionKeys('basic-auth', o, KEYS);
   if (o.envs !== undefined && (!Array.isArray(o.envs) || o.envs.some((e) => typeof e !== 'string'))) {
     throw errors.options('basic-auth: envs: expected a list of env names', { key: 'envs' });
   }

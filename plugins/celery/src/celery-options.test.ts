@@ -37,3 +37,8 @@ test('a bad broker secret is not echoed', (t) => {
   const e = t.throws(() => resolveCeleryOptions({ broker: secret('hunter2-not-a-url', 'BROKER') }));
   t.false(e!.message.includes('hunter2'));
 });
+
+test('an unknown option', rejects, { concurency: 4 }, 'concurency',
+  /^celery: unknown option "concurency"; did you mean "concurrency"\? allowed: on, app, unit, broker, concurrency, queues, logLevel, nodeName, stopTimeout, beat, gossip, extraArgs$/);
+test('an unknown beat option', rejects, { beat: { shedule: '/var/lib/beat/s' } }, 'beat.shedule',
+  /^celery: unknown option "beat\.shedule"; did you mean "beat\.schedule"\? allowed: unit, schedule, on$/);

@@ -1,5 +1,5 @@
 /** The celery plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, type AppModel, type Placement, type Secret } from '@runbook/core';
+import { checkOptionKeys, errors, isSecret, optionKeys, type AppModel, type Placement, type PlacementOptions, type Secret } from '@runbook/core';
 
 export interface CeleryBeatOptions {
   /**
@@ -115,6 +115,13 @@ export interface ResolvedCeleryOptions {
   extraArgs: string[];
 }
 
+/** the tasks get the plugin's options without `packages`, placement included */
+const KEYS = optionKeys<CeleryOptions & PlacementOptions>({
+  on: true, app: true, unit: true, broker: true, concurrency: true, queues: true, logLevel: true, nodeName: true, stopTimeout: true,
+  beat: true, gossip: true, extraArgs: true,
+});
+const BEAT_KEYS = optionKeys<CeleryBeatOptions>({ unit: true, schedule: true, on: true });
+
 const UNIT = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 const PY_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?$/;
 const QUEUE = /^[A-Za-z0-9_.@:-]+$/;
@@ -142,6 +149,7 @@ function beatOf(v: unknown): ResolvedCeleryOptions['beat'] {
   if (v === undefined || v === false) return undefined;
   if (v === true) return {};
   if (!v || typeof v !== 'object' || Array.isArray(v)) return bad('beat', 'a boolean or { unit?, schedule?, on? }', v);
+  checkOptionKeys('celery', v, BEAT_KEYS, 'beat');
   const b = v as CeleryBeatOptions;
   if (b.schedule !== undefined && (typeof b.schedule !== 'string' || !/^\/[A-Za-z0-9_.\/-]+$/.test(b.schedule))) bad('beat.schedule', 'an absolute path (letters, digits, _ . / -)', b.schedule);
   const on = b.on;
@@ -154,6 +162,7 @@ function beatOf(v: unknown): ResolvedCeleryOptions['beat'] {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveCeleryOptions(o: CeleryOptions = {}): ResolvedCeleryOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
+  checkOptionKeys('celery', o, KEYS);
   if (o.app !== undefined && (typeof o.app !== 'string' || !PY_PATH.test(o.app))) bad('app', `a python module path, optionally with ':attribute' (e.g. 'shop' or 'shop.tasks:celery')`, o.app);
   if (o.broker !== undefined) {
     const url = isSecret(o.broker) ? o.broker.reveal() : o.broker;

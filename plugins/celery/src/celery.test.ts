@@ -46,6 +46,9 @@ test('contribute: no app is a clear error', (t) => {
 test('bad options fail when the plugin is made', (t) => {
   t.throws(() => celery({ concurrency: -1 }), { message: /concurrency must be/ });
   t.throws(() => celery({ packages: ['Bad Name'] }), { message: /packages must be/ });
+  const e = t.throws(() => celery({ pakages: [] } as never), { message: /^celery: unknown option "pakages"; did you mean "packages"\? allowed: on, packages, app, / });
+  t.is((e as { code?: string }).code, 'E_OPTIONS');
+  t.notThrows(() => celery({ on: 'worker', packages: [], beat: { on: 'worker-2' } }));
 });
 
 test('configure: packages, worker; with beat its schedule dir and unit, ordered after the broker', (t) => {

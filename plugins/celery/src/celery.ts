@@ -3,7 +3,7 @@
  * and the broker from the site model; a deploy restarts them after the switch, letting running tasks
  * finish (warm shutdown). Beat runs on one host of the env.
  */
-import { claim, definePlugin, placeable, errors, requireApp, type Plugin, type PluginContext, type SiteModel, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, claim, definePlugin, optionKeys, placeable, errors, requireApp, type Plugin, type PluginContext, type SiteModel, type PlacementOptions } from '@runbook/core';
 import { beatHostOf, runsBeat } from './beat-host.js';
 import { celeryAppOf, resolveCeleryOptions, type CeleryOptions } from './celery-options.js';
 import { celeryBeat, celeryBeatAbsent, celeryHandlers, celeryPackages, celeryRestart, celeryStart, celeryUnits, celeryWorker } from './celery-tasks.js';
@@ -17,6 +17,11 @@ export interface CeleryPluginOptions extends CeleryOptions, PlacementOptions {
   packages?: string[];
 }
 
+const KEYS = optionKeys<CeleryPluginOptions>({
+  on: true, packages: true, app: true, unit: true, broker: true, concurrency: true, queues: true, logLevel: true, nodeName: true,
+  stopTimeout: true, beat: true, gossip: true, extraArgs: true,
+});
+
 /**
  * @example
  * plugins: [app({ … }), dragonfly(), celery({ concurrency: 4, beat: true })]
@@ -26,6 +31,7 @@ export interface CeleryPluginOptions extends CeleryOptions, PlacementOptions {
  * celery({ on: 'worker', beat: { on: 'worker-2' } })
  */
 export function celery(options: CeleryPluginOptions = {}): Plugin {
+  checkOptionKeys('celery', options, KEYS);
   const { packages = ['python3-celery', 'python3-redis'], ...rest } = options;
   // bad options fail when the config loads, before anything connects
   const o = resolveCeleryOptions(rest);

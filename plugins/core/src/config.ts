@@ -3,9 +3,10 @@
  * and `package.json#runbook`). `envs` holds per-env overlays merged over the base for `--env`.
  */
 import { dirname, join, relative, resolve } from 'node:path';
-import { errors } from './errors.js';
+import { errors, RunbookError } from './errors.js';
 import { defaultExport, loadModule } from './load-module.js';
 import type { Plugin } from './plugin.js';
+import { userCodeError } from './user-code-error.js';
 
 export interface ConfigLayer {
   /** where `<env>.yml` inventories live, relative to the project root @default 'inventories' */
@@ -100,21 +101,32 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
 /** Finds and loads the config from `cwd` upwards; no config file means defaults rooted at `cwd`. */
 export async function loadConfig(opts: { cwd: string; env: string; file?: string }): Promise<ResolvedConfig> {
   const { cosmiconfig } = await import('cosmiconfig');
+  // a config whose top level throws (a plugin's bad options, a missing env var) is exit 4 naming its line
+  const load = async (file: string) => {
+    try {
+      return defaultExport(await loadModule(file));
+    } catch (e) {
+      throw userCodeError(e, 'E_CONFIG', 'cannot load config', { file }) ?? e;
+    }
+  };
   const explorer = cosmiconfig('runbook', {
     searchPlaces,
     searchStrategy: 'project',
     loaders: {
-      '.ts': async (file: string) => defaultExport(await loadModule(file)),
-      '.mts': async (file: string) => defaultExport(await loadModule(file)),
-      '.js': async (file: string) => defaultExport(await loadModule(file)),
-      '.mjs': async (file: string) => defaultExport(await loadModule(file)),
+      '.ts': load,
+      '.mts': load,
+      '.js': load,
+      '.mjs': load,
     },
   });
   let found: { config: unknown; filepath: string } | null;
   try {
     found = opts.file ? await explorer.load(resolve(opts.cwd, opts.file)) : await explorer.search(opts.cwd);
   } catch (e) {
-    throw errors.config(`cannot load config: ${(e as Error).message}`, { file: opts.file });
+    if (e instanceof RunbookError && e.isBadInput) throw e;
+    // cosmiconfig's own loaders (JSON, YAML) say which file
+    const file = (e as { filepath?: string }).filepath ?? opts.file;
+    throw errors.config(`cannot load config: ${(e as Error).message}`, { file: file && (relative(opts.cwd, file) || file) });
   }
   const root = found ? dirname(found.filepath) : opts.cwd;
   const file = found ? relative(opts.cwd, found.filepath) || found.filepath : undefined;

@@ -11,6 +11,7 @@ export * from './known-hosts.js';
 export * from './ssh-connection.js';
 export * from './playbook.js';
 export * from './plugin.js';
+export * from './option-keys.js';
 export * from './events.js';
 export * from './batches.js';
 export * from './runner.js';

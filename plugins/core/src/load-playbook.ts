@@ -5,6 +5,7 @@ import { errors } from './errors.js';
 import { defaultExport, loadModule } from './load-module.js';
 import type { Playbook } from './playbook.js';
 import { builtinPlaybooks } from './builtin-playbooks.js';
+import { userCodeError } from './user-code-error.js';
 
 const extensions = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -29,7 +30,8 @@ export async function loadPlaybook(nameOrPath: string, dir: string, cwd: string)
   try {
     mod = await loadModule(file);
   } catch (e) {
-    throw errors.playbook(`cannot load playbook: ${(e as Error).message}`, { file });
+    // its top level threw (or a module it imports): exit 4 naming the line; a syntax error's message has it
+    throw userCodeError(e, 'E_PLAYBOOK', 'cannot load playbook', { file }) ?? errors.playbook(`cannot load playbook: ${(e as Error).message}`, { file });
   }
   const playbook = defaultExport(mod) as Playbook;
   if (!playbook || typeof playbook !== 'object' || typeof playbook.name !== 'string' || !playbook.phases) {

@@ -3,8 +3,9 @@
  * order, handlers once at the end of each phase. A failed task stops that host only; an unreachable host
  * is reported as such; --max-fail stops the whole run past a share of failed hosts.
  */
+import { fileURLToPath } from 'node:url';
 import type { Connection } from './connection.js';
-import { ExitCode, RunbookError, toRunbookError } from './errors.js';
+import { ExitCode, RunbookError, toRunbookError, type ErrorDetails } from './errors.js';
 import { batches, parseMaxFail, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type EventSink, type HostRecap } from './events.js';
 import { fleetOf } from './fleet.js';
@@ -13,6 +14,7 @@ import { runFleet } from './run-fleet.js';
 import type { HostRunContext } from './run-task.js';
 import { taskLists, type RunList } from './task-lists.js';
 import type { Task } from './task.js';
+import { userCodeError } from './user-code-error.js';
 
 export interface RunHost extends HostInfo {
   /** inventory default for become */
@@ -79,6 +81,37 @@ const tagged = (task: Task, phase: Phase, tags?: string[], skip?: string[]): boo
   return all.includes('always') || tags.some((t) => all.includes(t));
 };
 
+const here = fileURLToPath(import.meta.url);
+
+/**
+ * What the playbook's code throws is bad input naming its file and line (exit 4); a bug in Runbook stays
+ * one, and bad input already said (a task's E_OPTIONS) stays as it was said.
+ */
+const asBadInput = (e: unknown, doing: string, details?: ErrorDetails): unknown =>
+  e instanceof RunbookError && e.isBadInput ? e : (userCodeError(e, 'E_PLAYBOOK', doing, { caller: here, details }) ?? e);
+
+/** One phase of one host: its tasks, stages, handlers, rescue and always, each resolved for the host. */
+function planPhase(phase: Phase, host: RunHost, opts: Pick<RunOptions, 'tags' | 'skipTags'>): PlannedPhase {
+  const stages = phase.stages?.map((st) => ({ ...st, tasks: resolve(st.tasks, host, []).filter((t) => tagged(t, phase, opts.tags, opts.skipTags)) }));
+  const tasks = resolve(phase.tasks, host, []);
+  const handlers = resolve(phase.handlers, host, {});
+  for (const task of [...tasks, ...(stages ?? []).flatMap((st) => st.tasks)]) {
+    for (const name of task.notify) {
+      if (!handlers[name]) {
+        throw new RunbookError('E_PLAYBOOK', `task "${task.title}" notifies "${name}", but phase "${phase.name}" has no such handler (handlers: ${Object.keys(handlers).join(', ') || 'none'})`, { task: task.type.name });
+      }
+    }
+  }
+  return {
+    name: phase.name,
+    tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)),
+    ...(stages ? { stages } : {}),
+    handlers,
+    rescue: resolve(phase.rescue, host, []),
+    always: resolve(phase.always, host, []),
+  };
+}
+
 /** Builds every host's tasks before anything connects, so bad options fail the run up front (exit 4). */
 export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' | 'hosts' | 'tags' | 'skipTags' | 'check'>): Promise<Map<string, PlannedPhase[]>> {
   const context: PlaybookContext = {
@@ -88,30 +121,22 @@ export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' |
     // a run outside an env (tests, a playbook on its hosts) is its own fleet
     fleet: opts.context.fleet ?? fleetOf(opts.hosts, new Set(opts.hosts.map((h) => h.alias))),
   };
-  const phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(context) : opts.playbook.phases;
+  let phases: Phase[];
+  try {
+    phases = typeof opts.playbook.phases === 'function' ? await opts.playbook.phases(context) : opts.playbook.phases;
+  } catch (e) {
+    throw asBadInput(e, `playbook ${opts.playbook.name}, phases`);
+  }
   const plans = new Map<string, PlannedPhase[]>();
   for (const host of opts.hosts) {
     plans.set(
       host.alias,
       phases.map((phase) => {
-        const stages = phase.stages?.map((st) => ({ ...st, tasks: resolve(st.tasks, host, []).filter((t) => tagged(t, phase, opts.tags, opts.skipTags)) }));
-        const tasks = resolve(phase.tasks, host, []);
-        const handlers = resolve(phase.handlers, host, {});
-        for (const task of [...tasks, ...(stages ?? []).flatMap((st) => st.tasks)]) {
-          for (const name of task.notify) {
-            if (!handlers[name]) {
-              throw new RunbookError('E_PLAYBOOK', `task "${task.title}" notifies "${name}", but phase "${phase.name}" has no such handler (handlers: ${Object.keys(handlers).join(', ') || 'none'})`, { task: task.type.name });
-            }
-          }
+        try {
+          return planPhase(phase, host, opts);
+        } catch (e) {
+          throw asBadInput(e, `playbook ${opts.playbook.name}, phase "${phase.name}", host ${host.alias}`, { host: host.alias });
         }
-        return {
-          name: phase.name,
-          tasks: tasks.filter((t) => tagged(t, phase, opts.tags, opts.skipTags)),
-          ...(stages ? { stages } : {}),
-          handlers,
-          rescue: resolve(phase.rescue, host, []),
-          always: resolve(phase.always, host, []),
-        };
       }),
     );
   }

@@ -68,3 +68,8 @@ test('an archive URL: the member defaults to the archive name, kept in /var/cach
 });
 test('archiveMember: without an archive URL', rejects, { archiveMember: 'x' }, 'archiveMember', /url is not a \.tar\.gz or \.tgz archive/);
 test('archiveMember: climbing out', rejects, { url: 'https://e.org/d.tar.gz', archiveMember: '../x' }, 'archiveMember', /relative path inside the archive/);
+test('an unknown option', rejects, { maxmemory: '512mb' }, 'maxmemory',
+  /^dragonfly: unknown option "maxmemory"; did you mean "maxMemory"\? allowed: on, url, sha256, archiveMember, port, bind, password, passwordSecret, maxMemory, envVars$/);
+test('on (placement) is allowed', (t) => {
+  t.notThrows(() => resolveDragonflyOptions({ ...base, on: 'data' }));
+});

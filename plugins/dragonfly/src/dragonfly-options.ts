@@ -1,5 +1,5 @@
 /** The dragonfly plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, reveal, secret, type Secret, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, isSecret, optionKeys, reveal, secret, type Secret, type PlacementOptions } from '@runbook/core';
 
 export interface DragonflyOptions extends PlacementOptions {
   /**
@@ -91,6 +91,9 @@ export const DRAGONFLY = {
   cacheDir: '/var/cache/dragonfly',
 } as const;
 
+const KEYS = optionKeys<DragonflyOptions>({
+  on: true, url: true, sha256: true, archiveMember: true, port: true, bind: true, password: true, passwordSecret: true, maxMemory: true, envVars: true,
+});
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
 const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
 const MEMORY = /^\d+(?:[kmg]b?)?$/i;
@@ -103,6 +106,7 @@ const bad = (key: string, expected: string, got: unknown): never => {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveDragonflyOptions(o: DragonflyOptions): ResolvedDragonflyOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object with url and sha256', o);
+  checkOptionKeys('dragonfly', o, KEYS);
   if (typeof o.url !== 'string' || !/^(https?|ftp):\/\/[^\s]+$/.test(o.url)) bad('url', 'an http(s):// or ftp:// URL without spaces', o.url);
   if (typeof o.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(o.sha256)) bad('sha256', "the 64 hex digits of the binary's sha256", o.sha256);
   let archive: ResolvedDragonflyOptions['archive'];

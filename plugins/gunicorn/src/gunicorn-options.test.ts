@@ -37,3 +37,10 @@ test(refused, { extraArgs: '--x' }, 'extraArgs');
 test(refused, { extraArgs: ['a\nb'] }, 'extraArgs');
 test(refused, { reload: 'kill' }, 'reload');
 test(refused, { socketUser: 'a b' }, 'socketUser');
+
+test('an unknown option: E_OPTIONS with the closest and the allowed keys; on (placement) is allowed', (t) => {
+  const e = t.throws(() => resolveGunicornOptions({ wokers: 4 } as GunicornOptions));
+  t.is((e as { code?: string }).code, 'E_OPTIONS');
+  t.is(e?.message, 'gunicorn: unknown option "wokers"; did you mean "workers"? allowed: on, unit, bind, workers, asgi, timeout, gracefulTimeout, extraArgs, reload, socketUser');
+  t.notThrows(() => resolveGunicornOptions({ on: 'web', workers: 4 }));
+});

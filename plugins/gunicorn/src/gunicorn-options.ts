@@ -1,5 +1,5 @@
 /** The gunicorn plugin's options, their defaults and their validation (before anything connects). */
-import { errors, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, optionKeys, type PlacementOptions } from '@runbook/core';
 
 export interface GunicornOptions extends PlacementOptions {
   /**
@@ -85,6 +85,9 @@ export interface ResolvedGunicornOptions {
   configFile: string;
 }
 
+const KEYS = optionKeys<GunicornOptions>({
+  on: true, unit: true, bind: true, workers: true, asgi: true, timeout: true, gracefulTimeout: true, extraArgs: true, reload: true, socketUser: true,
+});
 const UNIT = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const ACCOUNT = /^[a-z_][a-z0-9_.-]*\$?$/i;
@@ -102,6 +105,7 @@ const positiveInt = (key: string, v: unknown, min = 1): number | undefined => {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveGunicornOptions(o: GunicornOptions = {}): ResolvedGunicornOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
+  checkOptionKeys('gunicorn', o, KEYS);
   const unit = o.unit ?? 'gunicorn';
   if (typeof unit !== 'string' || !UNIT.test(unit)) bad('unit', 'a systemd unit name without suffix (letters, digits, _ . @ -)', unit);
   const bind = o.bind ?? 'unix';

@@ -44,3 +44,10 @@ for (const [name, o, message] of refused) {
     t.is((e as { code?: string }).code, 'E_OPTIONS');
   });
 }
+
+test('an unknown option is E_OPTIONS with the closest and the allowed keys; on is allowed', (t) => {
+  const e = t.throws(() => resolveLetsencryptOptions({ email: 'a@b.io', hts: true } as never));
+  t.is((e as { code?: string }).code, 'E_OPTIONS');
+  t.is(e?.message, 'letsencrypt: unknown option "hts"; did you mean "hsts"? allowed: on, email, server, caBundle, keyType, extraNames, redirect, hsts, certName, webroot');
+  t.notThrows(() => resolveLetsencryptOptions({ email: 'a@b.io', on: 'web' }));
+});

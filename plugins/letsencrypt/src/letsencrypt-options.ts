@@ -1,5 +1,5 @@
 /** The letsencrypt plugin's options, their defaults and their validation (before anything connects). */
-import { errors, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, optionKeys, type PlacementOptions } from '@runbook/core';
 
 export const LETSENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 export const LETSENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -83,6 +83,9 @@ export interface ResolvedLetsencryptOptions {
   webroot: string;
 }
 
+const KEYS = optionKeys<LetsencryptOptions>({
+  on: true, email: true, server: true, caBundle: true, keyType: true, extraNames: true, redirect: true, hsts: true, certName: true, webroot: true,
+});
 const EMAIL = /^[^\s@'"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /** a DNS name with at least two labels; no wildcard (http-01 cannot prove one), no IP address */
@@ -128,6 +131,7 @@ function caBundle(v: unknown): ResolvedLetsencryptOptions['caBundle'] {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveLetsencryptOptions(o: LetsencryptOptions): ResolvedLetsencryptOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object with at least { email }', o);
+  checkOptionKeys('letsencrypt', o, KEYS);
   if (typeof o.email !== 'string' || !EMAIL.test(o.email)) bad('email', 'a contact address like ops@example.com', o.email);
   const keyType = o.keyType ?? 'ecdsa';
   if (keyType !== 'ecdsa' && keyType !== 'rsa') bad('keyType', `'ecdsa' or 'rsa'`, keyType);

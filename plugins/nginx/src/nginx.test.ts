@@ -83,3 +83,12 @@ test('bad options fail when the plugin is made', (t) => {
   t.throws(() => nginx({ locations: [{ path: '/docs/', alias: 'docs' }] }), { message: /locations\[0\]\.alias/ });
   t.throws(() => nginx({ serverNames: 'x' as never }), { message: /serverNames/ });
 });
+
+test('unknown options fail when the plugin is made (E_OPTIONS), top level and in a location; on is allowed', (t) => {
+  const top = t.throws(() => nginx({ serverName: ['shop.example.com'] } as never));
+  t.is((top as { code?: string }).code, 'E_OPTIONS');
+  t.is(top?.message, 'nginx: unknown option "serverName"; did you mean "serverNames"? allowed: on, siteName, serverNames, removeDefaultSite, locations, clientMaxBodySize, extraConfig, quietFavicon, defaultServer, ipv6');
+  const nested = t.throws(() => nginx({ locations: [{ path: '/docs/', alias: '/srv/docs/', maxage: 60 }] } as never));
+  t.is(nested?.message, 'nginx: unknown option "locations[0].maxage"; did you mean "locations[0].maxAge"? allowed: path, alias, maxAge');
+  t.notThrows(() => nginx({ on: 'web', locations: [{ path: '/docs/', alias: '/srv/docs/', maxAge: 60 }] }));
+});

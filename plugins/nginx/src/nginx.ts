@@ -4,7 +4,7 @@
  * basic-auth). The block changes only through `nginx.site`, gated by `nginx -t`; nginx reloads only
  * when something changed.
  */
-import { claim, definePlugin, placeable, errors, type PluginContext, type SiteModel, type StaticLocation, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
+import { checkOptionKeys, claim, definePlugin, optionKeys, placeable, errors, type PluginContext, type SiteModel, type StaticLocation, type Task, type PlacementOptions, type PluginWith } from '@runbook/core';
 import { apt, command, systemdUnit } from '@runbook/system';
 import { nginxSite } from './nginx-site.js';
 import { locationPath, renderServerBlock, type ServerBlockOptions } from './render-server-block.js';
@@ -97,12 +97,20 @@ export function nginxConfigureTasks(ctx: Pick<PluginContext, 'site'>, o: NginxOp
   return tasks;
 }
 
+const KEYS = optionKeys<NginxOptions>({
+  on: true, siteName: true, serverNames: true, removeDefaultSite: true, locations: true,
+  clientMaxBodySize: true, extraConfig: true, quietFavicon: true, defaultServer: true, ipv6: true,
+});
+const LOCATION_KEYS = optionKeys<StaticLocation>({ path: true, alias: true, maxAge: true });
+
 function validate(o: NginxOptions): void {
   if (!o || typeof o !== 'object') throw errors.options('nginx: options must be an object');
+  checkOptionKeys('nginx', o, KEYS);
   if (o.serverNames !== undefined && (!Array.isArray(o.serverNames) || o.serverNames.some((n) => typeof n !== 'string' || !n))) {
     throw errors.options('nginx: serverNames: expected a list of host names', { key: 'serverNames' });
   }
   for (const [i, loc] of (o.locations ?? []).entries()) {
+    checkOptionKeys('nginx', loc, LOCATION_KEYS, `locations[${i}]`);
     locationPath(`nginx: locations[${i}].path`, loc?.path);
     if (typeof loc.alias !== 'string' || !loc.alias.startsWith('/')) {
       throw errors.options(`nginx: locations[${i}].alias: expected an absolute directory, got ${JSON.stringify(loc.alias)}`, { key: `locations[${i}].alias` });

@@ -60,6 +60,14 @@ test('auth_basic with exempt health path (same upstream) and open ACME path', re
     '    location = /health/ {\n        auth_basic off;\n        include proxy_params;\n        proxy_pass http://unix:/run/gunicorn.sock;\n    }\n',
   ]);
 
+test('auth: the health path of the site model is open, even when the wall was contributed before the app set it', renders,
+  site({ upstream: gunicorn, auth, healthPath: '/healthz' }), {}, [
+    '    location = /health/ {\n        auth_basic off;\n',
+    '    location = /healthz {\n        auth_basic off;\n        include proxy_params;\n        proxy_pass http://unix:/run/gunicorn.sock;\n    }\n',
+  ]);
+
+test('no wall: the health path gets no location of its own', renders, site({ upstream: gunicorn, healthPath: '/healthz' }), {}, [], ['healthz', 'auth_basic']);
+
 test('auth exemption of a static location turns auth off there', renders,
   site({ upstream: gunicorn, auth: { ...auth, exempt: ['/static/'] }, staticLocations: [{ path: '/static/', alias: '/s/' }] }), {}, [
     '    location /static/ {\n        alias /s/;\n        auth_basic off;\n    }\n',

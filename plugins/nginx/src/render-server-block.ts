@@ -103,7 +103,8 @@ function acmeLocation(site: SiteModel, authOn: boolean): string[] {
 /** Locations and settings of the server that serves the site (port 80, or 443 with TLS). */
 function siteBody(site: SiteModel, o: ServerBlockOptions): string[] {
   const auth = site.auth;
-  const exempt = new Set(auth?.exempt ?? []);
+  // the health check passes the wall even when basic-auth came before the plugin that set healthPath
+  const exempt = new Set(auth ? [...auth.exempt, site.healthPath] : []);
   const lines = [`client_max_body_size ${nginxValue('clientMaxBodySize', o.clientMaxBodySize ?? '10m')};`];
   if (site.tls?.hsts !== undefined) lines.push(`add_header Strict-Transport-Security "max-age=${Math.trunc(site.tls.hsts)}" always;`);
   if (auth) {

@@ -51,3 +51,8 @@ test('contribute: site.database and site.env.DATABASE_URL (the same Secret)', (t
   t.is(site.env.DATABASE_URL, site.database!.url);
   t.is(reveal(site.env.DATABASE_URL as never), 'postgresql://shop:pw123@127.0.0.1:5432/shop');
 });
+test('an unknown option', rejects, { databse: 'shop' }, 'databse',
+  /^postgres: unknown option "databse"; did you mean "database"\? allowed: on, database, user, password, passwordSecrets, host, port, envVar, locale$/);
+test('on (placement) is allowed', (t) => {
+  t.notThrows(() => resolvePostgresOptions({ on: 'data' }));
+});

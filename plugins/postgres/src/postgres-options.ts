@@ -1,5 +1,5 @@
 /** The postgres plugin's options, their defaults and their validation (before anything connects). */
-import { errors, isSecret, reveal, secret, type Secret, type SiteModel, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, isSecret, optionKeys, reveal, secret, type Secret, type SiteModel, type PlacementOptions } from '@runbook/core';
 import { NAME } from './psql.js';
 
 export interface PostgresOptions extends PlacementOptions {
@@ -65,6 +65,9 @@ export interface ResolvedPostgresOptions {
   locale: string;
 }
 
+const KEYS = optionKeys<PostgresOptions>({
+  on: true, database: true, user: true, password: true, passwordSecrets: true, host: true, port: true, envVar: true, locale: true,
+});
 const VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/;
 
@@ -74,6 +77,7 @@ const bad = (key: string, expected: string, got: unknown): never => {
 
 export function resolvePostgresOptions(o: PostgresOptions = {}): ResolvedPostgresOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
+  checkOptionKeys('postgres', o, KEYS);
   for (const key of ['database', 'user'] as const) {
     if (o[key] !== undefined && (typeof o[key] !== 'string' || !NAME.test(o[key]!))) bad(key, 'a lower-case SQL name (a-z, 0-9, _; not starting with a digit)', o[key]);
   }

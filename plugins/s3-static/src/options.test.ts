@@ -30,6 +30,8 @@ const bad: [string, S3StaticOptions, RegExp][] = [
   ['delete', { delete: 'yes' as never }, /delete must be a boolean, got "yes"/],
   ['acl', { acl: 'public' as never }, /acl must be 'public-read' or 'private'/],
   ['env', { env: { A: 1 as never } }, /env must be an object of string values/],
+  ['option (unknown)', { bucekt: 'shop-static' } as never, /^s3-static: unknown option "bucekt"; did you mean "bucket"\? allowed: on, bucket, prefix, /],
+  ['cacheControl option (unknown)', { cacheControl: { hash: 'no-cache' } } as never, /^s3-static: unknown option "cacheControl\.hash"; did you mean "cacheControl\.hashed"\? allowed: hashed, other$/],
 ];
 for (const [name, options, message] of bad) {
   test(`bad ${name}: an E_OPTIONS error naming the key`, (t) => {

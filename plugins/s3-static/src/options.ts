@@ -1,5 +1,5 @@
 /** The s3-static plugin's options, their defaults and their validation (before anything runs). */
-import { errors, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, optionKeys, type PlacementOptions } from '@runbook/core';
 
 export interface S3StaticOptions extends PlacementOptions {
   /**
@@ -154,6 +154,12 @@ const bool = (key: string, v: unknown): boolean => {
   return (v as boolean | undefined) ?? false;
 };
 
+const KEYS = optionKeys<S3StaticOptions>({
+  on: true, bucket: true, prefix: true, path: true, ref: true, command: true, outputDir: true, env: true, endpoint: true, region: true,
+  forcePathStyle: true, publicUrl: true, delete: true, concurrency: true, cacheControl: true, acl: true, force: true, onProgress: true,
+});
+const CACHE_CONTROL_KEYS = optionKeys<NonNullable<S3StaticOptions['cacheControl']>>({ hashed: true, other: true });
+
 const URL_RE = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 // S3's rules, lower-case only (virtual-hosted style needs DNS-safe names)
 export const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -161,6 +167,7 @@ export const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveOptions(o: S3StaticOptions = {}): ResolvedS3StaticOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
+  checkOptionKeys('s3-static', o, KEYS);
   const bucket = str('bucket', o.bucket, BUCKET_RE, 'an S3 bucket name (3–63 of a-z 0-9 . -)');
   let prefix = o.prefix ?? 'static/';
   if (typeof prefix !== 'string' || prefix.startsWith('/') || prefix.includes('..') || /[\s\\]/.test(prefix)) {
@@ -181,6 +188,7 @@ export function resolveOptions(o: S3StaticOptions = {}): ResolvedS3StaticOptions
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) bad('concurrency', 'an integer from 1 to 256', concurrency);
   const cc = o.cacheControl ?? {};
   if (typeof cc !== 'object' || Array.isArray(cc)) bad('cacheControl', 'an object { hashed?, other? }', cc);
+  checkOptionKeys('s3-static', cc, CACHE_CONTROL_KEYS, 'cacheControl');
   const acl = o.acl;
   if (acl !== undefined && acl !== 'public-read' && acl !== 'private') bad('acl', "'public-read' or 'private'", acl);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') bad('onProgress', 'a function', o.onProgress);

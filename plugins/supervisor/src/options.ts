@@ -3,7 +3,7 @@
  * is made (in runbook.config.ts), before anything connects: a bad value is an E_OPTIONS error that names
  * the key (`programs.web.stopwaitsecs`) and what was expected.
  */
-import { errors, isSecret, type Secret, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, isSecret, optionKeys, type Secret, type PlacementOptions } from '@runbook/core';
 
 /** One `[program:<name>]` section: a process (or `numprocs` copies of it) that supervisord keeps running. */
 export interface ProgramOptions {
@@ -119,7 +119,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const ACCOUNT = /^[a-z_][a-z0-9_.-]*\$?$/i;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SIGNALS = ['TERM', 'HUP', 'INT', 'QUIT', 'KILL', 'USR1', 'USR2'];
-const KEYS = new Set(['command', 'directory', 'user', 'environment', 'autostart', 'autorestart', 'stopsignal', 'stopwaitsecs', 'stdoutLogfile', 'stderrLogfile', 'numprocs']);
+const KEYS = optionKeys<SupervisorOptions>({ on: true, programs: true, prune: true });
+const PROGRAM_KEYS = optionKeys<ProgramOptions>({
+  command: true, directory: true, user: true, environment: true, autostart: true, autorestart: true, stopsignal: true, stopwaitsecs: true,
+  stdoutLogfile: true, stderrLogfile: true, numprocs: true,
+});
 
 const shown = (v: unknown): string => (isSecret(v) ? 'a secret' : JSON.stringify(v) ?? String(v));
 const bad = (key: string, expected: string, got: unknown): never => {
@@ -147,7 +151,7 @@ function resolveProgram(name: string, p: ProgramOptions): ResolvedProgram {
   const k = (key: string) => `programs.${name}.${key}`;
   if (!NAME.test(name)) bad(`programs.${name}`, 'named with letters, digits, _ . - (a file name and a supervisor program name)', name);
   if (!p || typeof p !== 'object' || Array.isArray(p)) bad(`programs.${name}`, 'an object', p);
-  for (const key of Object.keys(p)) if (!KEYS.has(key)) bad(k(key), `one of the program options (${[...KEYS].join(', ')})`, key);
+  checkOptionKeys('supervisor', p, PROGRAM_KEYS, `programs.${name}`);
   const environment = p.environment ?? {};
   if (!environment || typeof environment !== 'object' || Array.isArray(environment)) bad(k('environment'), 'an object of variables', environment);
   for (const [key, v] of Object.entries(environment)) {
@@ -182,7 +186,7 @@ function resolveProgram(name: string, p: ProgramOptions): ResolvedProgram {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveSupervisorOptions(o: SupervisorOptions = {}): ResolvedSupervisorOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
-  for (const key of Object.keys(o)) if (key !== 'programs' && key !== 'prune') bad(key, 'programs or prune (an unknown option)', key);
+  checkOptionKeys('supervisor', o, KEYS);
   const programs = o.programs ?? {};
   if (!programs || typeof programs !== 'object' || Array.isArray(programs)) bad('programs', 'an object of programs by name', programs);
   return {

@@ -48,8 +48,9 @@ test('every option; numprocs > 1 names each copy and gives it its own logs', (t)
 const badCases: [string, unknown, RegExp][] = [
   ['no command', { programs: { web: {} } }, /supervisor: programs\.web\.command must be a non-empty single-line string, got undefined/],
   ['a bad name', { programs: { 'we b': { command: 'x' } } }, /supervisor: programs\.we b must be named with letters/],
-  ['an unknown program option', { programs: { web: { command: 'x', stdout: '/x' } } }, /programs\.web\.stdout must be one of the program options/],
-  ['an unknown option', { program: {} }, /supervisor: program must be programs or prune/],
+  ['an unknown program option', { programs: { web: { command: 'x', stdout: '/x' } } }, /^supervisor: unknown option "programs\.web\.stdout"; allowed: command, directory, user, environment, autostart, autorestart, stopsignal, stopwaitsecs, stdoutLogfile, stderrLogfile, numprocs$/],
+  ['a misspelled program option', { programs: { web: { command: 'x', stopwaitsec: 5 } } }, /^supervisor: unknown option "programs\.web\.stopwaitsec"; did you mean "programs\.web\.stopwaitsecs"\? allowed: /],
+  ['an unknown option', { program: {} }, /^supervisor: unknown option "program"; did you mean "programs"\? allowed: on, programs, prune$/],
   ['numprocs 0', { programs: { web: { command: 'x', numprocs: 0 } } }, /programs\.web\.numprocs must be an integer from 1 to 100, got 0/],
   ['a relative directory', { programs: { web: { command: 'x', directory: 'srv' } } }, /programs\.web\.directory must be an absolute path/],
   ['a bad signal', { programs: { web: { command: 'x', stopsignal: 'SIGTERM' } } }, /programs\.web\.stopsignal must be one of TERM, HUP/],
@@ -114,4 +115,8 @@ test('prune reads only files whose first line is the mark', async (t) => {
   const host = fakeHost({ facts: () => '' });
   await host.run([prune({ keep: [] })]);
   t.true(host.factsRead[0].includes(`[ "$first" = '${MARK}' ]`));
+});
+
+test('on (placement) is an option like any other plugin\'s', (t) => {
+  t.is(supervisor({ on: 'worker', programs: { web: { command: 'x' } } }).on, 'worker');
 });

@@ -25,3 +25,8 @@ test('extraOptions key in capitals', rejects, { extraOptions: { Buffer: 1 } }, '
 test('extraOptions that the plugin writes', rejects, { extraOptions: { socket: ':8000' } }, 'extraOptions.socket', /does not write itself/);
 test('extraOptions value with a newline', rejects, { extraOptions: { 'static-map': 'a\nb' } }, 'extraOptions.static-map', /single-line/);
 test('options not an object', rejects, 'fast', 'options', /an object/);
+test('an unknown option, with the closest one', rejects, { proceses: 4 }, 'proceses',
+  /^uwsgi: unknown option "proceses"; did you mean "processes"\? allowed: on, unit, socket, processes, threads, harakiri, gracefulTimeout, socketUser, extraOptions$/);
+test('on (placement) is allowed', (t) => {
+  t.notThrows(() => resolveUwsgiOptions({ on: 'web' }));
+});

@@ -1,5 +1,5 @@
 /** The uwsgi plugin's options, their defaults and their validation (before anything connects). */
-import { errors, type PlacementOptions } from '@runbook/core';
+import { checkOptionKeys, errors, optionKeys, type PlacementOptions } from '@runbook/core';
 
 export type IniValue = string | number | boolean | string[];
 
@@ -70,6 +70,9 @@ export interface ResolvedUwsgiOptions {
   extraOptions: [string, IniValue][];
 }
 
+const KEYS = optionKeys<UwsgiOptions>({
+  on: true, unit: true, socket: true, processes: true, threads: true, harakiri: true, gracefulTimeout: true, socketUser: true, extraOptions: true,
+});
 const UNIT = /^[A-Za-z0-9][A-Za-z0-9_.@-]*$/;
 const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/;
 const ACCOUNT = /^[a-z_][a-z0-9_.-]*\$?$/i;
@@ -109,6 +112,7 @@ function extra(o: Record<string, IniValue> | undefined): [string, IniValue][] {
 /** Applies defaults; throws E_OPTIONS naming the key for a value that cannot work. */
 export function resolveUwsgiOptions(o: UwsgiOptions = {}): ResolvedUwsgiOptions {
   if (!o || typeof o !== 'object' || Array.isArray(o)) bad('options', 'an object', o);
+  checkOptionKeys('uwsgi', o, KEYS);
   if (o.unit !== undefined && (typeof o.unit !== 'string' || !UNIT.test(o.unit))) bad('unit', 'a systemd unit name without suffix (letters, digits, _ . @ -)', o.unit);
   const socket = o.socket ?? 'unix';
   if (socket !== 'unix') {
