@@ -140,7 +140,7 @@ th{background:#f4f6f9;font-weight:600}td.n{text-align:right;font-variant-numeric
 .st.ok{background:#2f8f46}.st.changed,.st.drift{background:#b7791f}.st.failed,.st.unreachable{background:#c53030}.st.skipped{background:#9aa3b2}.st.unfinished{background:#6b46c1}
 .group{border:1px solid #d5dae3;border-radius:6px;padding:12px;margin:16px 0}.group.failed,.group.unreachable{border-color:#c53030}
 .phase{color:#5b6475;font-size:12px}.counts{color:#5b6475}.hosts{word-spacing:2px}
-td.tl{width:35%;min-width:160px}th.tl{width:35%}.bar{height:12px;border-radius:2px;background:#2f8f46;margin-top:4px}
+table.tasks{table-layout:fixed}table.tasks th:first-child{width:90px}table.tasks th:last-child{width:70px}th.tl{width:35%}td.task{overflow-wrap:anywhere}.bar{height:12px;border-radius:2px;background:#2f8f46;margin-top:4px}
 .bar.changed{background:#d69e2e}.bar.failed{background:#c53030}.bar.skipped{background:#cbd2dc}td.ms{white-space:nowrap;text-align:right}
 .changes{margin:4px 0;padding-left:18px}.reason{color:#5b6475;font-size:12px}
 .error{background:#fff5f5;border-left:3px solid #c53030;padding:6px 8px;margin:6px 0}.cmd{font-size:12px;color:#5b6475}
