@@ -1,7 +1,7 @@
 /**
  * Run files, `run history` and `run report` through the real binary on localhost (no test hosts): a
  * sentinel secret reaches neither the run file nor the page, a killed run keeps its file, and Debian's
- * chromium (when installed: tools/setup.sh) renders the page with the host and the failed task's message.
+ * chromium (tools/setup.sh installs it) renders the page with the host and the failed task's message.
  */
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
@@ -56,7 +56,7 @@ test('a failing run with secrets: its run file, history line and report page, wi
   t.regex(html, /failed \(exit 7\)/);
   t.false(/<script|<link/i.test(html));
 
-  if (!chromium) return t.log('chromium is not installed (tools/setup.sh installs it): the browser check did not run');
+  if (!chromium) return t.fail('chromium is not installed: tools/setup.sh installs it (apt-get install chromium)');
   const shot = join(dir, 'report.png');
   const browser = (args: string[]) => new Promise<string>((res, rej) =>
     execFile(chromium, ['--no-sandbox', '--headless', '--disable-gpu', '--window-size=1280,1200', ...args, `file://${page}`], { timeout: 60_000, maxBuffer: 1 << 24 },
