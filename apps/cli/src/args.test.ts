@@ -34,3 +34,10 @@ const parses = test.macro({
 });
 
 for (const c of cases) test(parses, c);
+
+test('run report takes the run as its one argument; other commands take none', (t) => {
+  t.is(parseCliArgs(['report', '20261205T101500Z-a1b2c3']).run, '20261205T101500Z-a1b2c3');
+  t.is(parseCliArgs(['report']).run, undefined);
+  t.throws(() => parseCliArgs(['report', 'a', 'b']), { message: /unexpected arguments: b/ });
+  t.throws(() => parseCliArgs(['history', 'x', '--env', 'prod']), { message: /unexpected arguments: x/ });
+});

@@ -21,6 +21,8 @@ export interface CliArgs {
   config?: string;
   /** run rollback --to ID */
   to?: string;
+  /** run report [RUN]: the run file (its name, id or path) */
+  run?: string;
   help: boolean;
   version: boolean;
 }
@@ -72,7 +74,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.limit !== undefined && v.limit.trim() === '') {
     throw errors.usage('--limit is empty: name hosts, groups or patterns (all for every host), or leave --limit out');
   }
-  if (parsed.positionals.length > 1) throw errors.usage(`unexpected arguments: ${parsed.positionals.slice(1).join(' ')}`);
+  // `run report RUN` is the one command that takes an argument
+  const maxPositionals = parsed.positionals[0] === 'report' ? 2 : 1;
+  if (parsed.positionals.length > maxPositionals) throw errors.usage(`unexpected arguments: ${parsed.positionals.slice(maxPositionals).join(' ')}`);
   return {
     command: parsed.positionals[0] ?? '',
     env: v.env,
@@ -91,6 +95,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     hostKey: hostKey as CliArgs['hostKey'],
     config: v.config,
     to: v.to,
+    run: parsed.positionals[0] === 'report' ? parsed.positionals[1] : undefined,
     help: Boolean(v.help),
     version: Boolean(v.version),
   };
@@ -98,6 +103,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
 
 export const usage = `Usage: run <playbook> --env <env> [options]
        run hosts --env <env> [--limit PATTERN] [--json]
+       run history --env <env> [--limit N] [--json]   past runs, newest first (.runbook/runs/)
+       run report [RUN]                         one HTML file from a run (default: the newest)
        run vault encrypt|decrypt|edit <env>     secrets/<env>.env ⇄ secrets/<env>.env.enc (RUNBOOK_VAULT_PASSWORD)
 
 <playbook> is a name in playbooks/ (e.g. example) or a path to a playbook file.

@@ -1,6 +1,6 @@
-/** `run <playbook> --env E` and `run hosts --env E`. */
+/** `run <playbook> --env E`, `run hosts --env E`, `run history --env E` and `run report [RUN]`. */
 import {
-  checkKeys, errors, fleetOf, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
+  checkKeys, errors, ExitCode, RunbookError, fleetOf, listEnvs, loadConfig, loadInventory, loadPlaybook, loadSecrets, maskedSink, parseExtraVars, runPlaybook, selectHosts,
   type Connection, type EventSink, type HostSpec, type RunHost, type SshOptions,
 } from '@runbook/core';
 import type { CliArgs } from './args.js';
@@ -8,6 +8,7 @@ import { connectHost } from './connect-host.js';
 import { interrupts, type Interrupts } from './interrupts.js';
 import { jsonReporter } from './reporters/json.js';
 import { plainReporter } from './reporters/plain.js';
+import { gitCommit, openRunLog, type RunLog } from './run-log.js';
 
 const toRunHost = (h: HostSpec, env: string): RunHost => ({
   alias: h.alias, hostname: h.hostname, user: h.user, groups: h.groups, vars: h.vars, env, become: h.become,
@@ -22,11 +23,20 @@ async function reporter(args: CliArgs): Promise<{ sink: EventSink; done(): Promi
   return { sink: plainReporter(args), done: async () => {} };
 }
 
-export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<number> {
+export async function runCommand(args: CliArgs, cwd = process.cwd(), argv = process.argv.slice(2)): Promise<number> {
   const config = await loadConfig({ cwd, env: args.env ?? '', file: args.config });
+  if (args.command === 'report') {
+    const { reportCommand } = await import('./report-command.js');
+    return reportCommand(config.root, args.run);
+  }
   if (!args.env) {
     const envs = await listEnvs(config.inventoryDir);
     throw errors.usage(`--env is required; envs that exist: ${envs.join(', ') || `(none in ${config.inventoryDir})`}`);
+  }
+  if (args.command === 'history') {
+    const { historyCommand } = await import('./history-command.js');
+    // read from this machine's run files: no inventory, no connection
+    return historyCommand(config.root, args.env, args);
   }
   const inventory = await loadInventory({
     dir: config.inventoryDir, env: args.env, configVars: config.vars, extraVars: parseExtraVars(args.extraVars),
@@ -47,12 +57,17 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
   const sshOptions: SshOptions = { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts };
   // all hosts at once (no --serial, no smaller --forks): connect now, log in once every task is planned
   let stop: Interrupts | undefined;
+  let log: RunLog | undefined;
+  const commit = gitCommit(config.root);
   const early = !args.serial && (args.forks === undefined || args.forks >= hosts.length) ? connectEarly(hosts, sshOptions) : undefined;
   try {
     const { playbook } = await loadPlaybook(args.command, config.playbookDir, cwd);
     const secrets = await loadSecrets(config, args.env);
     const out = await reporter(args);
     stop = interrupts(args.env);
+    log = openRunLog({
+      root: config.root, env: args.env, playbook: args.command, hosts: hosts.map((h) => h.alias), check: args.check, argv, commit: await commit,
+    });
     const specs = new Map(hosts.map((h) => [h.alias, h]));
     const result = await runPlaybook({
       playbook,
@@ -60,7 +75,7 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
       hosts: hosts.map((h) => toRunHost(h, args.env!)),
       connect: (h) => early?.take(h.alias) ?? connectHost(specs.get(h.alias)!, sshOptions),
       planned: () => early?.login(),
-      emit: maskedSink(stop.watch(out.sink)),
+      emit: maskedSink(stop.watch(out.sink), log.sink),
       interrupted: stop.signal,
       check: args.check,
       diff: args.diff,
@@ -71,10 +86,15 @@ export async function runCommand(args: CliArgs, cwd = process.cwd()): Promise<nu
       maxFail: args.maxFail,
     });
     await out.done().catch(() => {});
+    log.finish({ exitCode: stop.exitCode(result.exitCode), interrupted: result.interrupted ?? stop.signal(), aborted: result.aborted });
+    log = undefined;
     if (result.unfinished?.length) {
       process.stderr.write(`run: these hosts did not finish their unlock, a deploy lock may be left: ${result.unfinished.join(', ')}. Release it with: run unlock --env ${args.env}\n`);
     }
     return stop.exitCode(result.exitCode);
+  } catch (e) {
+    log?.finish({ exitCode: e instanceof RunbookError && e.isBadInput ? ExitCode.badInput : ExitCode.failed, interrupted: stop?.signal(), error: e instanceof Error ? e.message : String(e) });
+    throw e;
   } finally {
     stop?.dispose();
     early?.abandon();

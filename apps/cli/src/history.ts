@@ -1,0 +1,60 @@
+/** `run history`: one line per recorded run of an env, newest first — when, who, playbook, release, result per host. */
+import { basename } from 'node:path';
+import type { HostRecap } from '@runbook/core';
+import type { RunFile } from './run-files.js';
+
+export interface HistoryEntry {
+  run: string;
+  startedAt: string;
+  who: string;
+  commit?: string;
+  playbook: string;
+  check: boolean;
+  /** the release(s) the hosts were left with (`state.release` of the recap) */
+  releases: string[];
+  exitCode?: number;
+  /** ok | changed | failed | unreachable | drift | unfinished, per host */
+  hosts: Record<string, string>;
+}
+
+export function hostOutcome(r: HostRecap | undefined, check: boolean): string {
+  if (!r) return 'unfinished';
+  if (r.unreachable) return 'unreachable';
+  if (r.failed) return 'failed';
+  if (r.changed) return check ? 'drift' : 'changed';
+  return 'ok';
+}
+
+export function historyEntry(f: RunFile): HistoryEntry {
+  const h = f.header;
+  const recap = f.result?.hosts ?? [...f.events].reverse().find((e) => e.type === 'recap')?.hosts ?? {};
+  const releases = [...new Set(Object.values(recap).map((r) => r.state?.release).filter((x): x is string => Boolean(x)))];
+  return {
+    run: h.run, startedAt: h.startedAt, who: h.who, ...(h.commit ? { commit: h.commit } : {}),
+    playbook: /[/\\]/.test(h.playbook) ? basename(h.playbook) : h.playbook, check: h.check, releases,
+    ...(f.result ? { exitCode: f.result.exitCode } : {}),
+    hosts: Object.fromEntries(h.hosts.map((a) => [a, hostOutcome(recap[a], h.check)])),
+  };
+}
+
+/** `ok: web-1, web-2; failed: web-3` — with many hosts, a count instead of the names of the usual outcome */
+export function outcomeSummary(hosts: Record<string, string>, names = 4): string {
+  const by = new Map<string, string[]>();
+  for (const [alias, o] of Object.entries(hosts)) by.set(o, [...(by.get(o) ?? []), alias]);
+  if (by.size === 0) return 'no hosts';
+  return [...by].map(([o, list]) => `${o}: ${list.length > names ? `${list.length} hosts` : list.join(', ')}`).join('; ');
+}
+
+const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+
+export function formatHistory(entries: HistoryEntry[]): string {
+  if (!entries.length) return 'no runs recorded for this env yet';
+  const rows = entries.map((e) => [
+    when(e.startedAt), e.who, `${e.playbook}${e.check ? ' --check' : ''}`, e.releases.join(',') || '-',
+    e.exitCode === undefined ? 'interrupted' : `exit ${e.exitCode}`, outcomeSummary(e.hosts),
+  ]);
+  const head = ['WHEN (UTC)', 'WHO', 'PLAYBOOK', 'RELEASE', 'EXIT', 'HOSTS'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]) : c)).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
