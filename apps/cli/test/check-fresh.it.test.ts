@@ -59,7 +59,8 @@ test.serial('configure --check on a fresh host: exit 2, every change predicted (
   const host = recap(r)[name];
   t.is(host.failed, 0);
   t.true(host.changed >= 20, `${host.changed} changes predicted`);
-  t.deepEqual(find(r, 'nginx')?.changes, ['install nginx']);
+  // (an apt cache update comes first when the host's lists are older than an hour)
+  t.deepEqual(find(r, 'nginx')?.changes?.filter((c: string) => !c.startsWith('update apt cache')), ['install nginx']);
   const unit = find(r, 'nginx.service');
   t.is(unit?.status, 'changed');
   t.deepEqual(unit?.changes, ['enable nginx.service', 'start nginx.service', 'nginx.service is not on the host yet: expected from an earlier change']);

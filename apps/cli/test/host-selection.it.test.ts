@@ -48,6 +48,8 @@ test.before(async () => {
   mkdirSync(join(project, 'ssh'));
   sshConfig = join(project, 'ssh/config');
   writeFileSync(sshConfig, text.join('\n'));
+  // the playbook reads no secret: the envs say they have no secrets file
+  writeFileSync(join(project, '.runbookrc.json'), JSON.stringify({ secrets: false }));
   mkdirSync(join(project, 'inventories'));
   for (const env of envs) writeFileSync(join(project, `inventories/${env}.yml`), `sshConfig: ../ssh/config\nhosts:\n  app-${env}: {}\n`);
 });

@@ -79,7 +79,7 @@ test.serial('each app has its own .env', async (t) => {
   t.not(api, admin);
   t.regex(api, /^DATABASE_PATH=\/srv\/api\/shared\/db\.sqlite3$/m);
   t.regex(admin, /^DATABASE_PATH=\/srv\/admin\/shared\/db\.sqlite3$/m);
-  t.regex(admin, /^STATIC_ROOT=\/srv\/admin\/shared\/static$/m);
+  t.regex(admin, /^STATIC_ROOT=\/srv\/admin\/current\/staticfiles$/m);
 });
 
 let firstRelease = '';
@@ -100,7 +100,7 @@ test.serial('deploy ships both apps: each server name serves its own app, from i
   t.is((await page('admin.test')).visits, admin.visits + 1);
   t.is(await ssh('readlink /srv/api/current; readlink /srv/admin/current'), `/srv/api/releases/${firstRelease}\n/srv/admin/releases/${firstRelease}`);
   t.is(await ssh('systemctl is-active gunicorn-api.service gunicorn-admin.service | tr "\\n" " "'), 'active active');
-  t.is((await get('admin.test', '/static/css/site.css')).status, 200, 'static files from the admin app\'s own shared/static');
+  t.is((await get('admin.test', '/static/css/site.css')).status, 200, 'static files from the admin app\'s own release');
 });
 
 test.serial('configure right after the deploy changes nothing', async (t) => {
@@ -131,7 +131,7 @@ test.serial('deploy and roll back one app (--tags api): the other keeps its rele
 });
 
 test.serial('two apps that would share a server block name on a host: exit 4 naming both, before anything connects', async (t) => {
-  const clash = stackProject('ittwoapps', appConfig(['same.test', 'same.test']), 'SECRET_KEY=x\n');
+  const clash = stackProject('ittwoapps', appConfig(['same.test', 'same.test']), 'SECRET_KEY=stg-clash-key\n');
   const r = await clash.run(['configure', '--env', 'stg']);
   t.is(r.code, 4, r.stdout + r.stderr);
   t.regex(r.stdout + r.stderr, /the apps "api" and "admin" both use server name same\.test/);
