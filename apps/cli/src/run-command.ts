@@ -10,7 +10,7 @@ import { jsonReporter } from './reporters/json.js';
 import { plainReporter } from './reporters/plain.js';
 
 const toRunHost = (h: HostSpec, env: string): RunHost => ({
-  alias: h.alias, hostname: h.hostname, user: h.user, groups: h.groups, vars: h.vars, env, become: h.become,
+  alias: h.alias, hostname: h.hostname, user: h.user, port: h.port, groups: h.groups, vars: h.vars, env, become: h.become,
 });
 
 async function reporter(args: CliArgs): Promise<{ sink: EventSink; done(): Promise<void> }> {
