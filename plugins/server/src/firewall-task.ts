@@ -104,7 +104,7 @@ export const firewall = defineTask<FirewallOptions, { ufw: FirewallFacts }, Fire
       ...s.add.map((r) => ufw(...r.split(' '))),
       ...s.remove.map((r) => ufw('delete', ...r.split(' '))),
       ...(s.setDefault ? [ufw('default', 'deny', 'incoming')] : []),
-      ...(s.enable ? [ufw('--force', 'enable')] : []),
+      ...(s.enable ? ['ufw --force enable >/dev/null'] : []),
     ].join('\n');
     return [{ script, display: `ufw: ${changeLines(s).join('; ')}` }];
   },
