@@ -69,5 +69,7 @@ test('the sshd drop-in notifies the reload handler, which reloads ssh', (t) => {
   const p = server();
   const task = p.configure!(pluginContext()).find((x) => x.type.name === 'server.sshd');
   t.deepEqual(task?.notify, ['server reload ssh']);
-  t.truthy(p.handlers!(pluginContext())['server reload ssh']);
+  const reload = p.handlers!({ ...pluginContext(), port: 2222 })['server reload ssh'];
+  // sshd re-executes on SIGHUP: the handler waits until it listens again, so the next connection gets in
+  t.regex((reload.options as { run: string }).run, /^systemctl reload ssh\n[\s\S]*until \[ -n "\$\(ss -Hltn 'sport = :2222'\)" \]/);
 });

@@ -16,6 +16,15 @@ import { timezone } from './timezone-task.js';
 /** The handler the sshd drop-in notifies. */
 export const RELOAD_SSH = 'server reload ssh';
 
+/**
+ * Reload ssh, then wait until it listens again: on SIGHUP sshd re-executes itself and for a moment has no
+ * listening socket, so a connection made right after the reload (the next run) would be refused.
+ */
+export const reloadSshScript = (port: number): string =>
+  'systemctl reload ssh\n' +
+  'command -v ss >/dev/null 2>&1 || { sleep 1; exit 0; }\n' +
+  `i=0; until [ -n "$(ss -Hltn 'sport = :${port}')" ]; do i=$((i+1)); [ "$i" -lt 100 ] || { echo 'sshd does not listen on port ${port} after the reload' >&2; exit 1; }; sleep 0.1; done`;
+
 export const AUTO_UPGRADES_FILE = '/etc/apt/apt.conf.d/20auto-upgrades';
 /** what `dpkg-reconfigure unattended-upgrades` writes: refresh the lists and upgrade daily */
 export const AUTO_UPGRADES = 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n';
@@ -61,8 +70,8 @@ export function server(options: ServerOptions = {}): Plugin {
   return placeable(server, options, definePlugin({
     name: 'server',
     configure: (ctx) => tasks(o, ctx),
-    handlers: () => ({
-      [RELOAD_SSH]: command({ run: 'systemctl reload ssh', always: true, title: 'reload ssh' }),
+    handlers: (ctx) => ({
+      [RELOAD_SSH]: command({ run: reloadSshScript(ctx.port ?? 22), always: true, title: 'reload ssh' }),
     }),
   }));
 }

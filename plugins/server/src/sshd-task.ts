@@ -82,7 +82,8 @@ export const sshd = defineTask<SshdOptions, SshdFacts, { content: string; existe
       // sshd -t judges the whole config with the new file in it; on failure the old one goes back
       `if ! err=$(sshd -t 2>&1); then`,
       `  if [ -e ${prev} ]; then mv -f -- ${prev} ${q}; else rm -f -- ${q}; fi`,
-      `  printf 'sshd -t rejected the config (previous %s restored): %s\\n' ${q} "$err" >&2; exit 1`,
+      // sshd's own lines first: the error message shows the last line, which says what happened
+      `  printf '%s\\nsshd -t rejected the config; the previous %s is restored\\n' "$err" ${q} >&2; exit 1`,
       'fi',
       `rm -f -- ${prev}`,
     ].join('\n');
