@@ -116,6 +116,23 @@ export function parseSize(s: unknown): number | undefined {
 
 const ADDRESS = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/[0-9]{1,3})?$/;
 
+/**
+ * The source as ufw stores (and `ufw show added` prints) it, so a rule compares equal on the next run:
+ * an IPv4 network's host bits cleared (`10.0.0.1/8` → `10.0.0.0/8`), a single address without `/32`
+ * (`/128` for IPv6). Undefined for an IPv4 address or prefix that is out of range.
+ */
+export function normalizeFrom(from: string): string | undefined {
+  const [addr, bits] = from.split('/');
+  if (addr.includes(':')) return bits === '128' ? addr : bits !== undefined && Number(bits) > 128 ? undefined : from;
+  const octets = addr.split('.').map(Number);
+  const prefix = bits === undefined ? 32 : Number(bits);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  if (prefix === 32) return addr;
+  const n = octets.reduce((a, o) => a * 256 + o, 0);
+  const net = prefix === 0 ? 0 : n - (n % 2 ** (32 - prefix));
+  return `${[24, 16, 8, 0].map((sh) => Math.floor(net / 2 ** sh) % 256).join('.')}/${prefix}`;
+}
+
 function resolveRule(r: unknown, i: number): ResolvedRule {
   const key = `firewall.allow[${i}]`;
   if (!isObject(r)) return bad(key, 'an object { port, proto?, from? }', r);
@@ -127,8 +144,9 @@ function resolveRule(r: unknown, i: number): ResolvedRule {
   }
   const proto = r.proto ?? 'tcp';
   if (proto !== 'tcp' && proto !== 'udp') bad(`${key}.proto`, '"tcp" or "udp"', r.proto);
-  if (r.from !== undefined && (typeof r.from !== 'string' || !ADDRESS.test(r.from))) bad(`${key}.from`, 'an IP address or network like "10.0.0.0/8"', r.from);
-  return { port, proto: proto as 'tcp' | 'udp', ...(r.from !== undefined ? { from: r.from as string } : {}) };
+  const from = r.from === undefined ? undefined
+    : (typeof r.from === 'string' && ADDRESS.test(r.from) && normalizeFrom(r.from)) || bad(`${key}.from`, 'an IP address or network like "10.0.0.0/8"', r.from);
+  return { port, proto: proto as 'tcp' | 'udp', ...(from !== undefined ? { from } : {}) };
 }
 
 function resolveFirewall(f: unknown): ResolvedServerOptions['firewall'] {

@@ -42,6 +42,18 @@ test('every part can be turned off; an IP alias is no host name', (t) => {
   t.deepEqual(optionsOf(pluginContext(), 'server.swap', { swap: { size: '512M', belowMemory: '1G' } }), { size: 512 * 1024 ** 2, belowMemory: 1024 ** 3, path: '/swapfile' });
 });
 
+test('firewall sources are written the way ufw stores them (or the next run would see a change)', (t) => {
+  const from = (f: string) => (optionsOf(pluginContext(), 'server.firewall', { firewall: { allow: [{ port: 5432, from: f }] } })?.allow as { from: string }[])[0].from;
+  t.is(from('10.0.0.1/8'), '10.0.0.0/8');
+  t.is(from('10.1.2.3/32'), '10.1.2.3');
+  t.is(from('192.168.7.200/20'), '192.168.0.0/20');
+  t.is(from('10.1.2.3'), '10.1.2.3');
+  t.is(from('2001:db8::/32'), '2001:db8::/32');
+  t.is(from('2001:db8::1/128'), '2001:db8::1');
+  t.throws(() => server({ firewall: { allow: [{ port: 1, from: '10.0.0.300' }] } }), { message: /firewall\.allow\[0\]\.from must be an IP address/ });
+  t.throws(() => server({ firewall: { allow: [{ port: 1, from: '10.0.0.0/33' }] } }), { message: /firewall\.allow\[0\]\.from must be an IP address/ });
+});
+
 test('the firewall allows the port this run connects on, not an option', (t) => {
   t.is(optionsOf({ ...pluginContext(), port: 2222 }, 'server.firewall')?.sshPort, 2222);
   t.is(optionsOf(pluginContext(), 'server.firewall')?.sshPort, 22, 'no port known (the default): 22');
