@@ -7,6 +7,8 @@ export interface HostInfo {
   alias: string;
   hostname: string;
   user: string;
+  /** the ssh port this run connects on (the inventory's, after its ssh config); unset: 22 or a local connection */
+  port?: number;
   groups: readonly string[];
   vars: Record<string, unknown>;
   env: string;

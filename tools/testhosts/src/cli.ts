@@ -12,7 +12,7 @@ import { writeInventory } from './setfiles.js';
 const HELP = `usage: runbook-testhosts <command> [options]
 
   build                         build (or verify) the cached Debian rootfs
-  up --count N [--set local] [--inventory PATH] [--user deploy|root] [--timeout SECONDS]
+  up --count N [--set local] [--inventory PATH] [--user deploy|root] [--timeout SECONDS] [--capability CAP_NET_ADMIN …]
                                 boot N disposable hosts; for the set "local" also write the
                                 inventory (default <repo>/inventories/local.yml) and its ssh config
   down [--set S]                stop one set, or (no --set) every set, the apt proxy and the bridge
@@ -42,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
       inventory: { type: 'string' },
       user: { type: 'string' },
       timeout: { type: 'string' },
+      capability: { type: 'string', multiple: true },
       force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
       if (user !== 'deploy' && user !== 'root') throw new Error('--user must be deploy or root');
       const set = values.set ?? 'local';
       const t0 = Date.now();
-      const hs = await up({ set, count, log, timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined });
+      const hs = await up({ set, count, log, capabilities: values.capability, timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined });
       console.log(`${hs.hosts.length} hosts of set ${set} ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; ssh -F ${hs.sshConfigFile} ${hs.hosts[0].name}`);
       let inv = values.inventory;
       if (!inv && set === 'local') {

@@ -44,7 +44,7 @@ export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; ad
   return fs.readFileSync(`${key}.pub`, 'utf8').split(/\s+/).slice(0, 2).join(' ');
 }
 
-export async function bootHost(r: SlotRecord): Promise<PidRef> {
+export async function bootHost(r: SlotRecord, o: { capabilities?: string[] } = {}): Promise<PidRef> {
   await createHostNet(r.slot);
   const d = hostDirs(r.name);
   const log = logFile(r.name);
@@ -53,6 +53,7 @@ export async function bootHost(r: SlotRecord): Promise<PidRef> {
   const args = ['-b', '-D', d.root, '-M', r.name, '--register=no', '--keep-unit', '--link-journal=no',
     `--network-namespace-path=/run/netns/${slotNames(r.slot).netns}`,
     '--resolv-conf=off', '--timezone=off', '--console=passive'];
+  if (o.capabilities?.length) args.push(`--capability=${o.capabilities.join(',')}`);
   // detached = own session (setsid): the container outlives this process and its terminal
   const child = spawn('systemd-nspawn', args, { detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);

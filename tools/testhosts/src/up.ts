@@ -17,6 +17,11 @@ import { down } from './down.js';
 export interface UpOptions {
   set?: string;
   count: number;
+  /**
+   * Extra capabilities for the containers' root (systemd-nspawn `--capability=`), e.g. `['CAP_NET_ADMIN']`
+   * for a firewall (ufw/iptables) inside the host. @default none
+   */
+  capabilities?: string[];
   /** Per-set ssh-ready deadline, default 120 s. */
   timeoutMs?: number;
   /** Progress lines (`local1 10.77.0.11 ssh-ready (+1.2s)`). */
@@ -57,6 +62,8 @@ function tail(file: string, lines = 15): string {
 export async function up(opts: UpOptions): Promise<HostSet> {
   const set = checkSet(opts.set ?? 'local');
   const { count } = opts;
+  const capabilities = opts.capabilities ?? [];
+  for (const c of capabilities) if (!/^CAP_[A-Z_]+$/.test(c)) throw new Error(`capabilities: expected names like CAP_NET_ADMIN, got ${JSON.stringify(c)}`);
   if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT) throw new Error(`count must be 1..${MAX_SLOT}, got ${count}`);
   const log = opts.log ?? (() => {});
   await buildRootfs({ log });
@@ -78,7 +85,7 @@ export async function up(opts: UpOptions): Promise<HostSet> {
     const peers = recs.map((r) => ({ name: r.name, address: r.address }));
     await pMap(recs, 8, async (r) => {
       r.hostKey = await prepareHost(r, peers);
-      r.nspawn = await bootHost(r);
+      r.nspawn = await bootHost(r, { capabilities });
       saveSlot(r);
     });
     writeSetFiles(set, recs.map((r) => ({ name: r.name, address: r.address, hostKey: r.hostKey })));
