@@ -1,6 +1,7 @@
 /**
  * The env's secrets through the real binary on localhost (no test hosts): a missing secrets file is exit 4
- * before anything runs, and no form of a secret reaches the plain lines, the --json events or an error.
+ * before anything runs, and no form of a secret reaches the plain lines, the --json events, the terminal
+ * view or an error.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -57,5 +58,9 @@ test('no form of a secret in a plain line, a --json event or an error message; n
   const error = await run(dir, [playbook, '--env', 'local'], { THROW: '1' });
   t.is(error.code, 4);
   t.regex(error.stderr, /run: error: bad values: "••••••", '••••••'; the second line alone: ••••••/);
-  for (const out of [plain.stdout, plain.stderr, json.stdout, json.stderr, error.stderr]) t.false(out.includes(sentinel), out);
+  // the terminal view (listr2), in a real pseudo-terminal made by script(1)
+  const tty = await new Promise<string>((res) => execFile('script', ['-qec', `node ${bin} ${playbook} --env local --diff`, '/dev/null'],
+    { cwd: dir, env: { ...process.env, CI: '', LEAK_DIR: dir, TERM: 'xterm' } }, (_e, stdout) => res(stdout)));
+  t.regex(tty, /localhost/, 'the terminal view ran');
+  for (const out of [plain.stdout, plain.stderr, json.stdout, json.stderr, error.stderr, tty]) t.false(out.includes(sentinel), out);
 });
