@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection, runTask } from '@runbook/core';
@@ -58,7 +58,7 @@ mkdir -p "$d/bin"; printf '#!/bin/sh\\necho "pip $*" >> ${log}\\n' > "$d/bin/pip
   chmodSync(join(bin, 'python3'), 0o755);
 }
 
-test('real shell: build once, reuse by link, rebuild on a changed requirement, start a killed build over', async (t) => {
+test.serial('real shell: build once, reuse by link, rebuild on a changed requirement, start a killed build over', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'rb-venv-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = join(root, 'bin');
@@ -108,4 +108,25 @@ test('real shell: build once, reuse by link, rebuild on a changed requirement, s
   const r5 = release('r5', '# nothing yet\n');
   await run(r5);
   t.regex(logLines().at(-1)!, /^venv -m venv --system-site-packages --without-pip /);
+});
+
+test.serial('real shell: a build that fails leaves no venv directory; the error is the tool’s', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'rb-venv-fail-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const bin = join(root, 'bin');
+  fakePython(bin, join(root, 'log'));
+  // a pip that fails halfway through
+  writeFileSync(join(bin, 'python3'), readFileSync(join(bin, 'python3'), 'utf8').replace(`chmod +x "$d/bin/pip"`, `printf '#!/bin/sh\\necho "ERROR: No matching distribution found for nope" >&2; exit 1\\n' > "$d/bin/pip"; chmod +x "$d/bin/pip"`));
+  const rel = join(root, 'releases', 'r1');
+  mkdirSync(rel, { recursive: true });
+  mkdirSync(join(root, '.venvs'));
+  writeFileSync(join(rel, 'requirements.txt'), 'nope==1\n');
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  t.teardown(() => void (process.env.PATH = path));
+  const r = await runTask(new LocalConnection(), releaseVenv({ ...o, root, rel }), { alias: 'localhost', user: 'root', vars: {}, check: false });
+  t.is(r.status, 'failed');
+  t.regex(r.error!.message, /pip install -r requirements\.txt failed \(exit 1\): ERROR: No matching distribution found for nope$/);
+  t.deepEqual(readdirSync(join(root, '.venvs')), [], 'no half venv left');
+  t.false(existsSync(join(rel, '.venv')));
 });

@@ -5,8 +5,8 @@
  * A release whose inputs match an earlier one's reuses that venv (a link, no build); changed inputs
  * always build a new one. `python3 -m venv` and pip bake the venv's absolute path into its scripts, so
  * a venv is built in its final directory and never moved: it counts as built once `.rb-complete` is
- * written, last. A build that was killed or failed leaves a directory without it, which is never
- * reused, and the next build of that key starts it again from scratch.
+ * written, last. A build that fails removes its directory; one that was killed leaves it without the
+ * marker: never reused, started again from scratch by the next build of that key, pruned otherwise.
  * A requirements file that points into the code (`-e .`, `./pkg`, `-r other.txt`) makes the key the
  * release's own: its content alone does not say what gets installed.
  */
@@ -149,7 +149,12 @@ export const releaseVenvType: TaskType<ReleaseVenvOptions, { venv: VenvFacts }, 
   apply(plan, o) {
     const s = plan.state!;
     const display = s.build ? `${venvArgs(o, s.dir, s.pip).join(' ')}${s.pip ? ` && pip install -r ${o.requirements}` : ''}` : `ln -s ${s.dir} .venv (reused)`;
-    return [{ script: withNoSpaceReport(venvScript(o, s), venvsDir(o.root)), display }];
+    // a build that fails leaves no venv behind (after the full-disk report has read df); a kill leaves an
+    // incomplete one, which no release reuses and the next build of its key starts over
+    const cleanup = s.build ? [`{ rb_rc=$?; [ -f ${quote(`${s.dir}/.rb-complete`)} ] || rm -rf -- ${quote(s.dir)}; exit "$rb_rc"; }`] : [];
+    const report = withNoSpaceReport(venvScript(o, s), venvsDir(o.root));
+    return [{ script: cleanup.length ? `( ${report}
+) || ${cleanup[0]}` : report, display }];
   },
 };
 

@@ -7,7 +7,8 @@
  *   the demo's requirements have no requirement lines → the venv has no pip (--without-pip);
  *   a requirement added → a new venv, with pip, built and serving;
  *   rollback to the first release → its venv was kept, it serves;
- *   a deploy that prunes the releases of the first venv → that venv goes, the live one stays.
+ *   a deploy that prunes the releases of the first venv → that venv goes, the live one stays;
+ *   a venv build on a full disk (the app root is a 300 MiB tmpfs) → fails naming it, leaves no venv.
  * Logs each deploy's wall time. Fails (never skips) when the host cannot boot.
  */
 import test from 'ava';
@@ -46,6 +47,8 @@ test.before(async () => {
   git('-c', 'user.email=it@rb', '-c', 'user.name=it', 'commit', '-q', '-m', 'c1');
   hosts = await up({ set: SET, count: 1 });
   host = hosts.hosts[0];
+  // the app root on a tmpfs of its own, so a full disk fills that and nothing else
+  await ssh(`mkdir -p ${ROOT} && mount -t tmpfs -o size=300m,mode=0755 tmpfs ${ROOT}`);
 });
 
 test.after.always(async () => {
@@ -109,14 +112,17 @@ const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const ROOT = '/srv/vr';
 const UNIT = 'vr-web.service';
-const options = (keep: number): AppOptions => ({
+const options = (keep: number, more: Partial<AppOptions> = {}): AppOptions => ({
   name: 'vr',
   source: { upload: { path: repo } },
   wsgi: 'demo.wsgi:application',
   packages: ['python3-venv', 'python3-django'],
   env: { DATABASE_PATH: `${ROOT}/shared/db.sqlite3`, ALLOWED_HOSTS: '*' },
   healthCheck: { url: 'http://127.0.0.1:8000/health/', retries: 20 },
+  // the app root is a 300 MiB tmpfs
+  minFreeSpace: '64M',
   keep,
+  ...more,
 });
 /** Serves `current` with Django's runserver through `<current>/.venv/bin/python`; the app's reload unit. */
 const standIn = definePlugin({
@@ -131,7 +137,7 @@ const standIn = definePlugin({
   ],
   deploy: () => ({ reload: [command({ run: ['systemctl', 'restart', UNIT], always: true })] }),
 });
-const plugins = (keep = 3): Plugin[] => [app(options(keep)), standIn];
+const plugins = (keep = 3, more: Partial<AppOptions> = {}): Plugin[] => [app(options(keep, more)), standIn];
 
 const commit = (msg: string, files: Record<string, string> = {}): void => {
   for (const [path, text] of Object.entries(files)) writeFileSync(join(repo, path), text);
@@ -205,5 +211,22 @@ test.serial('a venv is reused while the dependency inputs stay, rebuilt when the
   t.is(await ssh(`ls ${ROOT}/releases`), 'v4');
   t.is(await ssh(`ls ${ROOT}/.venvs`), k2.slice(k2.lastIndexOf('/') + 1), 'the unused venv was pruned');
   t.true(d4.changed.includes('app.prune-venvs'));
+  t.is(await served(), 'ok');
+});
+
+test.serial('a venv build on a full disk fails naming it and leaves no venv; the live release serves', async (t) => {
+  t.teardown(() => ssh(`rm -f ${ROOT}/filler`).then(() => undefined));
+  const before = await ssh(`ls ${ROOT}/.venvs`);
+  const live = await current();
+  // new inputs that need pip (ensurepip writes megabytes), with 3 MiB left on the app's filesystem
+  commit('full disk', { 'requirements.txt': `${await ssh(`cat ${live}/requirements.txt`)}\n# a new key\n` });
+  await ssh(`a=$(df -Pk ${ROOT} | awk 'NR == 2 { print $4 }'); fallocate -l $(( (a - 3072) * 1024 )) ${ROOT}/filler`);
+  const d = await play('deploy', plugins(3, { minFreeSpace: false }), { release: 'v5' });
+  t.is(d.exitCode, 1);
+  t.is(d.failed[0]?.task, 'app.venv');
+  t.regex(d.failed[0].message, new RegExp(`^python3 -m venv --system-site-packages ${ROOT}/\\.venvs/[0-9a-f]{16} && pip install -r requirements\\.txt failed \\(exit 1\\): no space left on ${ROOT}/\\.venvs \\([0-3] MiB free on ${ROOT}\\): `));
+  t.is(await ssh(`ls ${ROOT}/.venvs`), before, 'no half venv left');
+  t.is(await current(), live);
+  t.is(await ssh(`test -e ${ROOT}/releases/v5 || echo gone`), 'gone');
   t.is(await served(), 'ok');
 });
