@@ -41,6 +41,10 @@ test('the key: a local requirement ties it to the release; each input counts', (
   t.regex(key, /^[0-9a-f]{16}$/);
 });
 
+test('a release not there yet (--check of a new release): a plan without a key', (t) => {
+  t.deepEqual(planVenv(parseVenvFacts('norelease\n'), o), { changes: ["link .venv to the venv of the release's dependency inputs (built unless one of them exists)"] });
+});
+
 test('facts parse', (t) => {
   t.deepEqual(parseVenvFacts(`requirements\t${'a'.repeat(64)}\nlines\npython\t${PY}\nlink\t${dir}\ncomplete\t${key}\ncomplete\tffff\n`), { ...base, link: dir, complete: [key, 'ffff'] });
   t.deepEqual(parseVenvFacts(`python\t${PY}\n`), { hasRequirements: false, local: false, python: PY, complete: [] });

@@ -26,6 +26,8 @@ export interface ReleaseVenvOptions {
 
 /** What the host says about the release's dependency inputs and the venvs it has. */
 export interface VenvFacts {
+  /** false while the release directory is not there (a --check of a new release) */
+  release?: boolean;
   /** sha256 of the requirements file; undefined when the release has none */
   requirementsHash?: string;
   /** the file has requirement lines (not only comments): pip is needed */
@@ -62,7 +64,8 @@ const LOCAL_LINE = String.raw`^[[:space:]]*(-e|--editable|-r|--requirement|-c|--
 export function venvFactCommand(o: ReleaseVenvOptions): string {
   return [
     `r=${quote(o.root)}; rel=${quote(o.rel)}; req=${quote(o.requirements)}`,
-    'cd -- "$rel" || exit 3',
+    'if [ ! -d "$rel" ]; then echo norelease; exit 0; fi',
+    'cd -- "$rel"',
     `if [ -f "$req" ]; then`,
     `  printf 'requirements\\t%s\\n' "$(sha256sum < "$req" | cut -d' ' -f1)"`,
     `  ! grep -qEv '^[[:space:]]*(#|$)' "$req" || echo lines`,
@@ -79,7 +82,8 @@ export function parseVenvFacts(stdout: string): VenvFacts {
   const f: VenvFacts = { hasRequirements: false, local: false, python: '', complete: [] };
   for (const line of stdout.split('\n')) {
     const [kind, value = ''] = line.split('\t', 2);
-    if (kind === 'requirements') f.requirementsHash = value;
+    if (kind === 'norelease') f.release = false;
+    else if (kind === 'requirements') f.requirementsHash = value;
     else if (kind === 'lines') f.hasRequirements = true;
     else if (kind === 'local') f.local = true;
     else if (kind === 'python') f.python = value;
@@ -95,7 +99,7 @@ function venvFact(o: ReleaseVenvOptions): FactRequest<VenvFacts> {
     parse(out) {
       if (out.code !== 0) throw errors.fact(`cannot read the dependency inputs of ${o.rel}: ${out.stderr.trim() || `exit ${out.code}`}`);
       const f = parseVenvFacts(out.stdout);
-      if (!f.python) throw errors.fact(`python3 does not run on the host (needed for ${o.rel}/.venv): ${out.stderr.trim()}`);
+      if (!f.python && f.release !== false) throw errors.fact(`python3 does not run on the host (needed for ${o.rel}/.venv): ${out.stderr.trim()}`);
       return f;
     },
   };
@@ -110,6 +114,7 @@ export const pipArgs = (o: ReleaseVenvOptions, dir: string): string[] =>
 
 /** Pure: reuse the venv of the same inputs, or build one. */
 export function planVenv(f: VenvFacts, o: ReleaseVenvOptions) {
+  if (f.release === false) return changes<VenvPlanState>([`link .venv to the venv of the release's dependency inputs (built unless one of them exists)`]);
   const key = venvKey(f, o);
   const dir = `${venvsDir(o.root)}/${key}`;
   const built = f.complete.includes(key);
@@ -147,7 +152,9 @@ export const releaseVenvType: TaskType<ReleaseVenvOptions, { venv: VenvFacts }, 
   facts: (o) => ({ venv: venvFact(o) }),
   check: ({ venv }, o) => planVenv(venv, o),
   apply(plan, o) {
-    const s = plan.state!;
+    const s = plan.state;
+    // only a --check plans without the release; a run has made it in the prepare stage
+    if (!s) return [{ script: `echo ${quote(`${o.rel} does not exist: no venv to link`)} >&2; exit 1`, display: `${o.rel}/.venv` }];
     const display = s.build ? `${venvArgs(o, s.dir, s.pip).join(' ')}${s.pip ? ` && pip install -r ${o.requirements}` : ''}` : `ln -s ${s.dir} .venv (reused)`;
     // a build that fails leaves no venv behind (after the full-disk report has read df); a kill leaves an
     // incomplete one, which no release reuses and the next build of its key starts over
