@@ -55,11 +55,13 @@ test('deploy: the tasks of each stage; rescue and finally', (t) => {
   t.deepEqual(names, {
     lock: ['app.lock'],
     prepare: ['app.leftovers', 'app.space', 'app.release'],
-    build: ['app.step', 'app.step', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'app.step', 'app.step'],
+    build: ['file.directory', 'app.venv', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'app.step', 'app.step'],
     switch: ['app.current'],
     verify: ['app.health', 'app.units'],
-    finish: ['app.record', 'app.prune'],
+    finish: ['app.record', 'app.prune', 'app.prune-venvs'],
   });
+  // the venv of the release's dependency inputs, as the app's user
+  t.like(stages.build![1], { becomeUser: 'shop', options: { root: '/srv/shop', rel: '/srv/shop/releases/r1', requirements: 'requirements.txt' } });
   t.like(stages.verify![0].options, { url: 'http://127.0.0.1/health/', host: 'web-1', retries: 10 });
   t.deepEqual(stages.verify![1].options, { units: ['gunicorn.service'], settle: 2 });
   t.deepEqual(stages.prepare![1].options, { path: '/srv/shop/releases', current: '/srv/shop/current', minFreeKiB: 512 * 1024 });

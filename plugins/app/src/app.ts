@@ -19,6 +19,7 @@ import { healthCheck } from './health-check.js';
 import { resolveOptions, type AppOptions, type ResolvedAppOptions } from './options.js';
 import { packUpload, packUploadAsync, type PackedSource } from './pack-upload.js';
 import { pruneReleases } from './prune-releases.js';
+import { pruneVenvs } from './prune-venvs.js';
 import { releaseCode, type ReleaseSource } from './release-code.js';
 import { releaseLeftovers } from './release-leftovers.js';
 import { releaseLock } from './release-lock.js';
@@ -145,6 +146,7 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSour
     finish: [
       releaseRecord({ root: o.root, id: release.id, status: 'ok', runId: run.id, who: run.who, time: run.time, action: 'deploy' }),
       pruneReleases({ root: o.root, keep: o.keep }),
+      pruneVenvs({ root: o.root }),
     ],
   };
 }

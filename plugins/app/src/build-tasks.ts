@@ -1,15 +1,17 @@
 /**
- * The build and migrate stages of a release: the venv, pip, the shared links, collectstatic and
- * migrations. Each step is guarded by a marker in the release (or the file it makes), so a second
- * deploy of the same release id redoes none of it; each names a full disk when it hits one (app.step).
+ * The build and migrate stages of a release: the venv (shared by releases with the same
+ * dependencies, release-venv.ts), the shared links, collectstatic and migrations. Each step is guarded
+ * by a marker in the release (or the file it makes), so a second deploy of the same release id redoes
+ * none of it; each names a full disk when it hits one (app.step).
  * The build's commands get the release's own STATIC_ROOT (`<release>/<staticDir>`): collected static
  * files belong to the release, so they go live with its switch and come back with a rollback.
  */
 import { quote, type Task } from '@runbook/core';
-import { command, symlink } from '@runbook/system';
+import { command, directory, symlink } from '@runbook/system';
 import { buildStep } from './build-step.js';
 import type { EnvValues } from './env-file.js';
 import type { ResolvedAppOptions } from './options.js';
+import { releaseVenv, venvsDir } from './release-venv.js';
 
 export interface BuildContext {
   o: ResolvedAppOptions;
@@ -49,29 +51,10 @@ function appCommand(b: BuildContext, argv: string[], marker: string, title: stri
 
 export function buildTasks(b: BuildContext): Task[] {
   const { o, rel } = b;
-  const venv = ['python3', '-m', 'venv', ...(o.systemSitePackages ? ['--system-site-packages'] : []), `${rel}/.venv`];
-  const pip = [`${rel}/.venv/bin/pip`, 'install', '--disable-pip-version-check', '-q', '-r', o.requirements, ...o.pipArgs];
   const tasks: Task[] = [
-    buildStep({
-      title: `venv ${rel}/.venv`,
-      show: venv.join(' '),
-      space: rel,
-      run: venv,
-      cwd: rel,
-      creates: `${rel}/.venv/bin/python`,
-      becomeUser: o.user,
-    }),
-    buildStep({
-      title: `pip install -r ${o.requirements}`,
-      show: pip.join(' '),
-      space: rel,
-      run: `${pip.map((a) => quote(a)).join(' ')}\ntouch .venv/.rb-requirements`,
-      cwd: rel,
-      creates: `${rel}/.venv/.rb-requirements`,
-      // only when the file has requirement lines (not just comments)
-      onlyIf: `grep -qEv '^[[:space:]]*(#|$)' ${quote(o.requirements)}`,
-      becomeUser: o.user,
-    }),
+    // the venvs of all releases, keyed by their dependency inputs (release-venv.ts)
+    directory({ path: venvsDir(o.root), owner: o.user, group: o.group, mode: '0755' }),
+    releaseVenv({ root: o.root, rel, requirements: o.requirements, pipArgs: o.pipArgs, systemSitePackages: o.systemSitePackages, becomeUser: o.user }),
   ];
   for (const path of [...o.sharedFiles, ...o.sharedDirs]) {
     const p = `${rel}/${path}`;

@@ -17,3 +17,5 @@ export { buildStep, type BuildStepOptions } from './build-step.js';
 export { envFile, type EnvFileTaskOptions } from './env-file-task.js';
 export { restartUnits, type RestartUnitsOptions } from './restart-units.js';
 export { unitsStable, type UnitsStableOptions } from './units-stable.js';
+export { releaseVenv, type ReleaseVenvOptions } from './release-venv.js';
+export { pruneVenvs, type PruneVenvsOptions } from './prune-venvs.js';

@@ -7,7 +7,7 @@
  * Checked from outside: HTTP through nginx, and the host's state over the system ssh client.
  *   a build that fails (pip) → no release directory left, the previous release serves;
  *   a nearly full disk → the free-space check fails first, naming the path and the need;
- *   no free-space check and a full disk → the build step says "no space left on <path>", rescue frees it;
+ *   no free-space check and a full disk → the venv build says "no space left on <path>", leaves no half venv, rescue frees it;
  *   a migration that fails → its static files are never served; rollback brings the earlier ones back;
  *   a changed .env → the app's units restart (MainPID), --check --diff names keys, never values;
  *   a worker that crash-loops after the switch → verify fails, the previous release serves again.
@@ -207,7 +207,7 @@ test.serial('a build that fails leaves no release directory behind; r1 keeps ser
   t.is(d.exitCode, 1);
   const left = d.tasks.find((e) => e.task === 'app.leftovers');
   t.deepEqual(left?.changes, ['remove release r0a (incomplete: no REVISION)', 'remove release r0b (never recorded: its deploy did not finish)', 'remove temp dir releases/.rb.Killed']);
-  t.is(d.failed[0]?.task, 'app.step');
+  t.is(d.failed[0]?.task, 'app.venv');
   t.regex(d.failed[0].message, /pip install .*-r requirements\.txt .*failed \(exit 1\)/);
   t.is(await releases(), 'r1', 'the failed release is gone, and the leftovers');
   t.is(await ssh(`ls -A ${ROOT}/releases`), 'r1');
@@ -231,17 +231,21 @@ test.serial('a nearly full disk: the free-space check fails first, naming the pa
   t.is(await current(), `${ROOT}/releases/r1`);
   await lockFree(t);
 
-  // without the check, on a disk with 3 MiB left: the build step names the full disk; the rescue frees it
+  // without the check, on a disk with 3 MiB left: the build step names the full disk; the rescue frees it.
+  // A requirement line: the new venv needs pip, whose ensurepip writes megabytes (a venv without pip fits)
+  commit('v4 needs pip', { 'requirements.txt': 'Django\n' });
   await ssh(`rm -f ${ROOT}/filler; a=$(df -Pk ${ROOT} | awk 'NR == 2 { print $4 }'); fallocate -l $(( (a - 3072) * 1024 )) ${ROOT}/filler`);
   const full = await play('deploy', plugins({ minFreeSpace: false }), { release: 'r4' });
   t.is(full.exitCode, 1);
-  t.is(full.failed[0]?.task, 'app.step');
+  t.is(full.failed[0]?.task, 'app.venv');
   // venv swallows ensurepip's own ENOSPC message: the step names the full filesystem all the same
-  t.regex(full.failed[0].message, /^python3 -m venv --system-site-packages \/srv\/rel\/releases\/r4\/\.venv failed \(exit 1\): no space left on \/srv\/rel\/releases\/r4 \([0-3] MiB free on \/srv\/rel\): /);
+  t.regex(full.failed[0].message, /^python3 -m venv --system-site-packages \/srv\/rel\/\.venvs\/[0-9a-f]{16} && pip install -r requirements\.txt failed \(exit 1\): no space left on \/srv\/rel\/\.venvs \([0-3] MiB free on \/srv\/rel\): /);
   t.is(await releases(), 'r1', 'the half-built release is gone');
+  t.is(await ssh(`ls ${ROOT}/.venvs | wc -l`), '1', 'and its half-built venv: only r1’s is left');
   t.like(await record('r4'), { id: 'r4', status: 'failed' }, 'recorded after the removal made room');
   t.is(await servedCss(), '200 /* rel v1 */');
   await lockFree(t);
+  commit('v4 back to no requirements', { 'requirements.txt': '# nothing to install\n' });
 });
 
 test.serial('a migration that fails publishes none of its static files; rollback brings the earlier ones back', async (t) => {
