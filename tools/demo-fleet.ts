@@ -1,5 +1,5 @@
 /**
- * `npm run demo:fleet`: an env with roles on four disposable local hosts — 2 web, 1 worker, 1 data —
+ * `npm run demo:fleet` (after tools/setup.sh): an env with roles on four disposable local hosts — 2 web, 1 worker, 1 data —
  * configured twice (the second run changes nothing) and deployed with fleet.config.ts; then a job is
  * queued through each web host and the table says which host serves which role and release.
  * The hosts stay up: `npm run hosts:down -- --set fleet` removes them.
@@ -13,7 +13,6 @@ import { dragonflyRelease } from '../apps/cli/test/helpers/stack.js';
 const root = resolve(import.meta.dirname, '..');
 const roles = ['web', 'web', 'worker', 'data'];
 
-execFileSync('bash', ['tools/setup.sh'], { cwd: root, stdio: 'inherit' });
 const hosts = await up({ set: 'fleet', count: roles.length });
 const inventory = join(root, 'inventories/fleet.yml');
 writeInventory('fleet', inventory, { user: 'deploy' });
