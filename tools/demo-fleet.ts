@@ -4,7 +4,7 @@
  * queued through each web host and the table says which host serves which role and release.
  * The hosts stay up: `npm run hosts:down -- --set fleet` removes them.
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { up, writeInventory } from '@runbook/testhosts';
@@ -28,15 +28,24 @@ writeFileSync(inventory, [
 
 const stand = await dragonflyRelease();
 const env = { ...process.env, DEMO_DRAGONFLY_URL: stand.url, DEMO_DRAGONFLY_SHA256: stand.sha256 };
-const run = (...args: string[]) => execFileSync('node', ['apps/cli/bin/run.js', '-c', 'fleet.config.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+// asynchronous: the stand-in release is served by this very process while the hosts download it
+const run = (...args: string[]) => new Promise<string>((res, rej) => {
+  const child = spawn('node', ['apps/cli/bin/run.js', '-c', 'fleet.config.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    if (!args.includes('--json')) process.stdout.write(b);
+  });
+  child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`run ${args.join(' ')} exited ${code}`))));
+});
 try {
-  process.stdout.write(run('configure', '--env', 'fleet'));
+  await run('configure', '--env', 'fleet');
   console.log('--- configure again: nothing to change ---');
-  process.stdout.write(run('configure', '--env', 'fleet'));
+  await run('configure', '--env', 'fleet');
 } finally {
   await stand.close();
 }
-const deploy = run('deploy', '--env', 'fleet', '--json').trim().split('\n');
+const deploy = (await run('deploy', '--env', 'fleet', '--json')).trim().split('\n');
 const recap = JSON.parse(deploy.at(-1)!).hosts as Record<string, { state?: { release?: string } }>;
 
 console.log('--- a job queued through each web host, processed by the worker ---');
