@@ -8,20 +8,16 @@
  * with the system ssh client. Fails (never skips) when the host cannot boot.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  configurePhases, definePlugin, deployPhases, rollbackPhases, runPlaybook, secret, SshConnection,
-  type Phase, type PlaybookContext, type Plugin, type RunEvent, type RunHost, type SshTarget,
-} from '@runbook/core';
+import { definePlugin, quote, runPlaybook, secret, SshConnection, type Plugin, type RunEvent } from '@runbook/core';
 import { command, systemdUnit } from '@runbook/system';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import type { HostSet, TestHost } from '@runbook/testhosts';
+import { AppHost, why, type Kind } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
-const run$ = promisify(execFile);
 const SET = 'itapp';
 const SECRET_VALUE = 'it-Secret-k3y-9f8e7d6c5b4a';
 const secrets = { SECRET_KEY: secret(SECRET_VALUE, 'SECRET_KEY') };
@@ -30,7 +26,7 @@ let hosts: HostSet;
 let host: TestHost;
 let scratch: string;
 let repo: string;
-const allEvents: RunEvent[] = [];
+let box: AppHost;
 
 const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 
@@ -42,68 +38,17 @@ test.before(async () => {
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('-c', 'user.email=it@rb', '-c', 'user.name=it', 'commit', '-q', '-m', 'c1');
-  hosts = await up({ set: SET, count: 1 });
-  host = hosts.hosts[0];
+  box = new AppHost(SET, scratch, secrets);
+  await box.up();
+  ({ hosts, host } = box);
 });
 
 test.after.always(async () => {
-  await hosts?.down();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await box?.down();
 });
 
-const runHost = (): RunHost => ({ alias: host.name, hostname: host.name, user: 'deploy', groups: [], vars: {}, env: 'test' });
-const connect = () => {
-  const target: SshTarget = {
-    alias: host.name, hostname: host.address, port: 22, user: 'deploy', identityFiles: [hosts.keyFile],
-    identitiesOnly: true, knownHostsFiles: [hosts.knownHostsFile], strictHostKeyChecking: 'yes',
-  };
-  return SshConnection.connect(target, { projectKnownHosts: join(scratch, 'known_hosts') });
-};
-
-type Kind = 'configure' | 'deploy' | 'rollback';
-interface Played {
-  exitCode: number;
-  changed: string[];
-  failed: { task: string; message: string }[];
-  events: RunEvent[];
-}
-
-async function play(kind: Kind, plugins: Plugin[], opts: { release?: string; rollbackTo?: string } = {}): Promise<Played> {
-  const events: RunEvent[] = [];
-  const phases = (c: PlaybookContext): Promise<Phase[]> =>
-    kind === 'configure' ? configurePhases(c) : kind === 'deploy' ? deployPhases(c, opts.release) : rollbackPhases(c);
-  const r = await runPlaybook({
-    playbook: { name: kind, phases },
-    context: {
-      env: 'test',
-      config: { root: scratch, inventoryDir: scratch, secretsDir: scratch, playbookDir: scratch, knownHosts: join(scratch, 'known_hosts'), vars: {}, plugins },
-      secrets,
-      options: opts.rollbackTo ? { rollbackTo: opts.rollbackTo } : {},
-    },
-    hosts: [runHost()],
-    connect,
-    emit: (e) => {
-      events.push(e);
-      allEvents.push(e);
-    },
-  });
-  const tasks = events.filter((e): e is Extract<RunEvent, { type: 'task' }> => e.type === 'task');
-  return {
-    exitCode: r.exitCode,
-    changed: tasks.filter((e) => e.status === 'changed').map((e) => e.task),
-    failed: tasks.filter((e) => e.status === 'failed').map((e) => ({ task: e.task, message: e.error?.message ?? '' })),
-    events,
-  };
-}
-
-const why = (p: Played): string => JSON.stringify(p.failed);
-
-/** A command on the host through the system ssh client, as root; its trimmed stdout. */
-async function ssh(cmd: string): Promise<string> {
-  const { stdout } = await run$('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', host.name, `sudo -n sh -c ${shq(cmd)}`], { timeout: 60_000 });
-  return stdout.trim();
-}
-const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const play = (kind: Kind, plugins: Plugin[], opts: Parameters<AppHost['play']>[2] = {}) => box.play(kind, plugins, opts);
+const ssh = (cmd: string) => box.ssh(cmd);
 
 const ROOT = '/srv/demo';
 const base: AppOptions = {
@@ -192,7 +137,7 @@ test.serial('upload source: configure twice, deploy, lock, rescue, rollback, pru
 
   // a lock someone else holds: the deploy fails, says who and how to release it, touches nothing
   const info = JSON.stringify({ release: 'r9', who: 'ann@laptop', since: '2026-11-24T06:11:00.000Z', command: 'run deploy --env test' });
-  await ssh(`mkdir ${ROOT}/.deploy-lock && printf '%s\\n' ${shq(info)} > ${ROOT}/.deploy-lock/info`);
+  await ssh(`mkdir ${ROOT}/.deploy-lock && printf '%s\\n' ${quote(info)} > ${ROOT}/.deploy-lock/info`);
   const locked = await play('deploy', plugins, { release: 'r3' });
   t.is(locked.exitCode, 1);
   t.is(locked.failed[0]?.task, 'app.lock');
@@ -240,7 +185,7 @@ test.serial('upload source: configure twice, deploy, lock, rescue, rollback, pru
   t.is(await ssh(`ls ${ROOT}/releases`), 'r4\nr5');
   t.is(await current(), `${ROOT}/releases/r5`);
 
-  noSecretIn(t, allEvents);
+  noSecretIn(t, box.allEvents);
 });
 
 test.serial('git source: clone from a bare repo on the host', async (t) => {
@@ -258,5 +203,5 @@ test.serial('git source: clone from a bare repo on the host', async (t) => {
   t.like(await ssh('cat /srv/gitapp/.releases/g1.json').then(JSON.parse), { id: 'g1', commit: sha, status: 'ok' });
   const again = await play('deploy', gitApp, { release: 'g1' });
   t.deepEqual(again.changed, ['app.lock', 'app.unlock']);
-  noSecretIn(t, allEvents);
+  noSecretIn(t, box.allEvents);
 });

@@ -14,33 +14,29 @@
  * Fails (never skips) when the host cannot boot.
  */
 import test, { type ExecutionContext } from 'ava';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import {
-  configurePhases, definePlugin, deployPhases, rollbackPhases, runPlaybook, secret, SshConnection,
-  type Phase, type PlaybookContext, type Plugin, type RunEvent, type RunHost, type Secret, type SshTarget,
-} from '@runbook/core';
+import { definePlugin, secret, type Plugin, type Secret } from '@runbook/core';
 import { nginx } from '@runbook/nginx';
 import { command, systemdUnit } from '@runbook/system';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import type { HostSet, TestHost } from '@runbook/testhosts';
+import { AppHost, why, type Kind } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
-const run$ = promisify(execFile);
 const SET = 'itrelfaults';
 const ROOT = '/srv/rel';
 const SECRET_1 = 'rel-Secret-k3y-1a2b3c4d5e6f';
 const SECRET_2 = 'rel-Secret-k3y-2f3e4d5c6b7a';
 const FEATURE_VALUE = 'feature-value-plain-77';
-let secrets: Record<string, Secret> = { SECRET_KEY: secret(SECRET_1, 'SECRET_KEY') };
+const secrets: Record<string, Secret> = { SECRET_KEY: secret(SECRET_1, 'SECRET_KEY') };
 
 let hosts: HostSet;
 let host: TestHost;
 let scratch: string;
 let repo: string;
-const allEvents: RunEvent[] = [];
+let box: AppHost;
 
 const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 /** Writes files into the app's repo and commits them. */
@@ -64,72 +60,19 @@ test.before(async () => {
   execFileSync('sh', ['-c', `mkdir -p "$2" && git -C "$1" archive HEAD:apps/demo-django | tar -x -C "$2"`, 'sh', join(process.cwd(), '../..'), repo]);
   git('init', '-q', '-b', 'main');
   commit('v1', { 'worker.py': WORKER, [CSS]: css('v1') });
-  hosts = await up({ set: SET, count: 1 });
-  host = hosts.hosts[0];
+  box = new AppHost(SET, scratch, secrets);
+  await box.up();
+  ({ hosts, host } = box);
   // the app root on a disk of its own: filling it fills nothing else
   await ssh(`mkdir -p ${ROOT} && mount -t tmpfs -o size=300m,mode=0755 tmpfs ${ROOT}`);
 });
 
 test.after.always(async () => {
-  await hosts?.down();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await box?.down();
 });
 
-const runHost = (): RunHost => ({ alias: host.name, hostname: host.name, user: 'deploy', groups: [], vars: {}, env: 'test' });
-const connect = () => {
-  const target: SshTarget = {
-    alias: host.name, hostname: host.address, port: 22, user: 'deploy', identityFiles: [hosts.keyFile],
-    identitiesOnly: true, knownHostsFiles: [hosts.knownHostsFile], strictHostKeyChecking: 'yes',
-  };
-  return SshConnection.connect(target, { projectKnownHosts: join(scratch, 'known_hosts') });
-};
-
-type Kind = 'configure' | 'deploy' | 'rollback';
-type TaskEvent = Extract<RunEvent, { type: 'task' }>;
-interface Played {
-  exitCode: number;
-  changed: string[];
-  failed: { task: string; message: string }[];
-  tasks: TaskEvent[];
-}
-
-async function play(kind: Kind, plugins: Plugin[], opts: { release?: string; check?: boolean } = {}): Promise<Played> {
-  const events: RunEvent[] = [];
-  const phases = (c: PlaybookContext): Promise<Phase[]> =>
-    kind === 'configure' ? configurePhases(c) : kind === 'deploy' ? deployPhases(c, opts.release) : rollbackPhases(c);
-  const r = await runPlaybook({
-    playbook: { name: kind, phases },
-    context: {
-      env: 'test',
-      config: { root: scratch, inventoryDir: scratch, secretsDir: scratch, playbookDir: scratch, knownHosts: join(scratch, 'known_hosts'), vars: {}, plugins },
-      secrets,
-      options: {},
-    },
-    hosts: [runHost()],
-    connect,
-    check: opts.check,
-    diff: opts.check,
-    emit: (e) => {
-      events.push(e);
-      allEvents.push(e);
-    },
-  });
-  const tasks = events.filter((e): e is TaskEvent => e.type === 'task');
-  return {
-    exitCode: r.exitCode,
-    changed: tasks.filter((e) => e.status === 'changed').map((e) => e.task),
-    failed: tasks.filter((e) => e.status === 'failed').map((e) => ({ task: e.task, message: e.error?.message ?? '' })),
-    tasks,
-  };
-}
-const why = (p: Played): string => JSON.stringify(p.failed);
-
-/** A command on the host through the system ssh client, as root; its trimmed stdout. */
-async function ssh(cmd: string): Promise<string> {
-  const { stdout } = await run$('ssh', ['-F', hosts.sshConfigFile, '-o', 'BatchMode=yes', host.name, `sudo -n sh -c ${shq(cmd)}`], { timeout: 60_000 });
-  return stdout.trim();
-}
-const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const play = (kind: Kind, plugins: Plugin[], opts: Parameters<AppHost['play']>[2] = {}) => box.play(kind, plugins, opts);
+const ssh = (cmd: string) => box.ssh(cmd);
 
 /** The CSS nginx serves for the site, from this machine. */
 async function servedCss(): Promise<string> {
@@ -288,7 +231,7 @@ test.serial('a migration that fails publishes none of its static files; rollback
 
 test.serial('a changed .env restarts the app’s units; --check --diff names keys, never values', async (t) => {
   const before = { web: await mainPid(WEB), worker: await mainPid(WORKER_UNIT) };
-  secrets = { SECRET_KEY: secret(SECRET_2, 'SECRET_KEY') };
+  box.secrets = { SECRET_KEY: secret(SECRET_2, 'SECRET_KEY') };
   const changed = plugins({ env: { ...base.env, FEATURE: FEATURE_VALUE } });
   const dry = await play('configure', changed, { check: true });
   t.is(dry.exitCode, 2, 'drift');
@@ -332,6 +275,6 @@ test.serial('a worker that crash-loops after the switch fails the deploy; the pr
 });
 
 test.serial('no secret value in any event', (t) => {
-  const text = JSON.stringify(allEvents);
+  const text = JSON.stringify(box.allEvents);
   for (const value of [SECRET_1, SECRET_2]) t.false(text.includes(value));
 });
