@@ -15,14 +15,13 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, secret, type Plugin, type Secret } from '@runbook/core';
 import { nginx } from '@runbook/nginx';
 import { command, systemdUnit } from '@runbook/system';
 import type { HostSet, TestHost } from '@runbook/testhosts';
-import { AppHost, why, type Kind } from './helpers/app-host.js';
+import { AppHost, demoRepo, why, type Kind } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
 const SET = 'itrelfaults';
@@ -54,11 +53,7 @@ const WORKER = 'import time\nwhile True:\n    time.sleep(60)\n';
 const BROKEN_WORKER = 'import time\ntime.sleep(0.5)\nraise SystemExit("worker: this release is broken")\n';
 
 test.before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'rb-rel-it-'));
-  // the demo app as committed, in a git repo of its own, plus a worker (what celery is in production)
-  repo = join(scratch, 'demo');
-  execFileSync('sh', ['-c', `mkdir -p "$2" && git -C "$1" archive HEAD:apps/demo-django | tar -x -C "$2"`, 'sh', join(process.cwd(), '../..'), repo]);
-  git('init', '-q', '-b', 'main');
+  ({ scratch, repo } = demoRepo('rb-rel-it-'));
   commit('v1', { 'worker.py': WORKER, [CSS]: css('v1') });
   box = new AppHost(SET, scratch, secrets);
   await box.up();

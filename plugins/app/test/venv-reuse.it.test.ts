@@ -13,13 +13,12 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, secret, type Plugin, type RunEvent } from '@runbook/core';
 import { command, systemdUnit } from '@runbook/system';
 import type { HostSet, TestHost } from '@runbook/testhosts';
-import { AppHost, why, type Kind, type Played } from './helpers/app-host.js';
+import { AppHost, demoRepo, why, type Kind, type Played } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
 const SET = 'itvenvreuse';
@@ -34,11 +33,7 @@ let box: AppHost;
 const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 
 test.before(async () => {
-  scratch = mkdtempSync(join(tmpdir(), 'rb-venvreuse-it-'));
-  // the demo app as committed, in a git repo of its own (the upload source packs it with git archive)
-  repo = join(scratch, 'demo');
-  execFileSync('sh', ['-c', `mkdir -p "$2" && git -C "$1" archive HEAD:apps/demo-django | tar -x -C "$2"`, 'sh', join(process.cwd(), '../..'), repo]);
-  git('init', '-q', '-b', 'main');
+  ({ scratch, repo } = demoRepo('rb-venvreuse-it-'));
   git('add', '-A');
   git('-c', 'user.email=it@rb', '-c', 'user.name=it', 'commit', '-q', '-m', 'c1');
   box = new AppHost(SET, scratch, secrets);

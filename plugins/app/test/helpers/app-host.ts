@@ -3,8 +3,9 @@
  * as the non-root `deploy` user (the plugins' configure, deploy and rollback playbooks), every event
  * kept, and a root shell on the host for checks.
  */
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -28,6 +29,15 @@ export interface Played {
 export const why = (p: Played): string => JSON.stringify(p.failed);
 
 const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A scratch directory with apps/demo-django as committed, as a fresh git repo (`repo`, nothing committed yet): the upload source packs it with git archive. */
+export function demoRepo(prefix: string): { scratch: string; repo: string } {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const repo = join(scratch, 'demo');
+  execFileSync('sh', ['-c', `mkdir -p "$2" && git -C "$1" archive HEAD:apps/demo-django | tar -x -C "$2"`, 'sh', join(process.cwd(), '../..'), repo]);
+  execFileSync('git', ['-C', repo, 'init', '-q', '-b', 'main']);
+  return { scratch, repo };
+}
 
 export class AppHost {
   /** every event of every run, for the no-secret checks */
