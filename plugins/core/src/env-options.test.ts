@@ -7,11 +7,11 @@ import { loadConfig } from './config.js';
 import { checkEnvOptions } from './env-options.js';
 import type { RunbookError } from './errors.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
-import { definePlugin, placeable, type PlacementOptions } from './plugin.js';
+import { definePlugin, placeable, type PlacementOptions, type Plugin } from './plugin.js';
 
 interface ServerOptions extends PlacementOptions { workers?: number; bind?: string }
 const KEYS = optionKeys<ServerOptions>({ on: true, workers: true, bind: true });
-const server = (o: ServerOptions = {}) => {
+const server = (o: ServerOptions = {}): Plugin => {
   checkOptionKeys('server', o, KEYS);
   return placeable(server, o, definePlugin({ name: 'server', configure: () => [] }));
 };
