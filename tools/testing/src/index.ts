@@ -5,6 +5,7 @@ export {
   FakeConnection, fakeHost, parseFramedScript, runOn,
   type FakeAnswer, type FakeExec, type FakeHostOptions, type FakeRun, type FakeStep, type FactTable,
 } from './fake-host.js';
+export { hostState, type DirectoryFixture, type FileFixture, type HostState, type UnitFixture } from './host-state.js';
 export { pluginContext, type FleetEntry, type PluginContextOptions } from './plugin-context.js';
 export { assertIdempotent, runTwice, type Twice } from './idempotent.js';
 export { demoApp } from './demo-app.js';
