@@ -71,7 +71,8 @@ function harness(hosts: HostSet, owned: boolean): Harness {
       const members = opts.fleet ?? [{ host: pick(opts.host).name }];
       const hostsOf = members.map((m) => ({ test: pick(m.host), groups: m.groups }));
       const runHosts = hostsOf.map(({ test: h, groups }) => ({
-        alias: h.name, hostname: h.name, user: 'deploy', env,
+        // port: what ctx.port tells plugins (a firewall keeps it open), the one target() connects on
+        alias: h.name, hostname: h.name, user: 'deploy', port: 22, env,
         // a fleet's hosts reach each other on the test bridge; a single host keeps the harness's old shape
         ...(opts.fleet ? { groups: ['all', ...(groups ?? [])], vars: { privateAddress: h.address } } : { groups: [], vars: {} }),
       }));
