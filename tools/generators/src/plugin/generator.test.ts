@@ -36,7 +36,7 @@ test('names: package @runbook/<name>, factory in camelCase, options type in Pasc
   t.deepEqual(pkg.devDependencies, { '@runbook/testing': '0.1.0' });
   t.regex(tree.read('plugins/my-thing/src/my-thing.ts', 'utf-8')!, /export function myThing\(options: MyThingOptions = \{\}\): Plugin/);
   t.regex(tree.read('plugins/my-thing/src/greeting-task.ts', 'utf-8')!, /name: 'my-thing\.greeting'/);
-  t.regex(tree.read('plugins/my-thing/test/my-thing.it.test.ts', 'utf-8')!, /boot\('itmything'\)/);
+  t.regex(tree.read('plugins/my-thing/test/my-thing.it.test.ts', 'utf-8')!, /boot\(checkoutSet\('itmything'\)\)/);
   t.is(JSON.parse(tree.read('plugins/my-thing/tsconfig.json', 'utf-8')!).extends, '../../tsconfig.base.json');
 });
 

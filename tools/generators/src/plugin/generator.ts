@@ -18,7 +18,7 @@ const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 /** The template files, next to dist/ and src/ in this package. */
 const templates = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'files', 'plugin');
 
-/** The test-host set of the generated integration test: `it` + the name's letters and digits, ending in a letter. */
+/** The test-host set of the generated integration test: `it` + the name's letters and digits, ending in a letter; the test adds a hash of the checkout (`checkoutSet`). */
 export function testSetName(name: string): string {
   const set = `it${name.replace(/[^a-z0-9]/g, '')}`.slice(0, 31);
   return /[a-z]$/.test(set) ? set : `${set}x`;
