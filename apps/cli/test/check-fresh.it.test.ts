@@ -8,7 +8,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { demoDjangoApp, recap, sshRoot, stackProject, type Run } from './helpers/stack.js';
 
 let hosts: HostSet;
@@ -16,9 +16,9 @@ let project: ReturnType<typeof stackProject>;
 let name: string;
 
 test.before(async () => {
-  hosts = await up({ set: 'itcheck', count: 1 });
+  hosts = await up({ set: checkoutSet('itcheck'), count: 1 });
   name = hosts.hosts[0].name;
-  project = stackProject('itcheck', `
+  project = stackProject(checkoutSet('itcheck'), `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { recap, repo, sshRoot, stackProject } from './helpers/stack.js';
 
 const password = 'wall-' + Math.random().toString(36).slice(2);
@@ -47,8 +47,8 @@ let hosts: HostSet;
 let project: ReturnType<typeof stackProject>;
 
 test.before(async () => {
-  hosts = await up({ set: 'itdjango', count: 2 });
-  project = stackProject('itdjango', `
+  hosts = await up({ set: checkoutSet('itdjango'), count: 2 });
+  project = stackProject(checkoutSet('itdjango'), `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';

@@ -6,11 +6,11 @@
  * the sshd drop-in. Fails (never skips) when the hosts cannot boot.
  */
 import test from 'ava';
-import { assertIdempotent, attach, explain, type Harness } from '@runbook/testing';
+import { assertIdempotent, attach, checkoutSet, explain, type Harness } from '@runbook/testing';
 import { down, up } from '@runbook/testhosts';
 import { server, SSHD_DROP_IN, type ServerOptions } from '../src/index.js';
 
-const SET = 'itserver';
+const SET = checkoutSet('itserver');
 let h: Harness;
 let options: ServerOptions;
 
