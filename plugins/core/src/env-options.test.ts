@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config.js';
+import { loadInventory } from './inventory/load-inventory.js';
 import { checkEnvOptions } from './env-options.js';
 import type { RunbookError } from './errors.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
@@ -65,4 +66,24 @@ test('loadConfig: options at the top level belong in an overlay', async (t) => {
   const e = (await t.throwsAsync(loadConfig({ cwd, env: 'prod' }))) as RunbookError;
   t.like(e, { code: 'E_CONFIG', details: { key: 'options' } });
   t.regex(e.message, /envs\.<env>\.options/);
+});
+
+test('precedence: the call < config vars < the env overlay < group vars < host vars, merged key by key', async (t) => {
+  const cwd = projectWith(configWith(`{ prod: { options: { server: { workers: 5 } } } }`));
+  const config = await loadConfig({ cwd, env: 'prod' });
+  const inventories = mkdtempSync(join(tmpdir(), 'rb-env-options-inv-'));
+  writeFileSync(join(inventories, 'prod.yml'), [
+    'groups:',
+    '  web: { vars: { server: { workers: 7 } } }',
+    'hosts:',
+    '  web-1: { groups: [web] }',
+    '  web-2: { groups: [web], vars: { server: { workers: 9 } } }',
+    '  db-1: {}',
+    '',
+  ].join('\n'));
+  const inv = await loadInventory({ dir: inventories, env: 'prod', configVars: config.vars });
+  const server = (alias: string) => inv.hosts.find((h) => h.alias === alias)!.vars.server;
+  t.deepEqual(server('db-1'), { bind: ':80', workers: 5 }, 'the env overlay over config vars (the call said workers: 2)');
+  t.deepEqual(server('web-1'), { bind: ':80', workers: 7 }, 'group vars over the env overlay');
+  t.deepEqual(server('web-2'), { bind: ':80', workers: 9 }, 'host vars over group vars');
 });
