@@ -113,10 +113,10 @@ export function parseAudit(host: string, stdout: string): { events: AuditEvent[]
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
 
-/** Reads every target at once; each gets `timeoutMs` for connecting and its one exec. */
+/** Reads every target at once; each gets `timeoutMs` for connecting and its one exec. Events come in the targets' order. */
 export async function readAudits(targets: AuditTarget[], timeoutMs: number): Promise<AuditRead> {
   const read: AuditRead = { events: [], unread: {} };
-  await Promise.all(targets.map(async (t) => {
+  const perTarget = await Promise.all(targets.map(async (t): Promise<AuditEvent[]> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, rej) => {
       timer = setTimeout(() => rej(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -127,15 +127,17 @@ export async function readAudits(targets: AuditTarget[], timeoutMs: number): Pro
       const out = await Promise.race([conn.exec('sh -s', { stdin: auditScript(t.roots) }), late]);
       if (out.code !== 0) throw new Error(`reading the audit failed: ${out.stderr.trim() || `exit ${out.code}`}`);
       const { events, unreadable } = parseAudit(t.alias, out.stdout);
-      read.events.push(...events);
       if (unreadable.length) read.unread[t.alias] = `cannot read ${unreadable.join(', ')} as the login user`;
+      return events;
     } catch (e) {
       read.unread[t.alias] = firstLine(e);
+      return [];
     } finally {
       clearTimeout(timer);
       // a connection that comes after the timeout is closed when it comes
       connecting.then((c) => c.close(), () => {});
     }
   }));
+  read.events = perTarget.flat();
   return read;
 }
