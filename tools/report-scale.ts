@@ -1,14 +1,15 @@
 /**
  * How `run report` holds up at 50 hosts (not in CI): boots disposable hosts (set `itrepfifty`), runs
- * tools/report-scale/playbook.ts (the example playbook; FAILING hosts fail a disk check) through the
+ * tools/report-scale/scale.ts (the example playbook; --failing hosts fail a disk check) through the
  * real `run` binary, renders `run report`, and measures the HTML's size and Debian chromium's headless
- * wall time (--screenshot and --dump-dom, median of 3). Prints a Markdown table; the hosts go down at
- * the end unless --keep. The project stays in a temporary directory (printed) for tools/report-shot.ts.
+ * wall time (--screenshot and --dump-dom, median of 3; and of an empty page: chromium's own start).
+ * Prints a Markdown table; the hosts go down at the end unless --keep. The project stays in a
+ * temporary directory (printed), for tools/report-shot.ts.
  *
  *   node --import tsx tools/report-scale.ts [--hosts 50] [--failing 3] [--keep]
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +39,9 @@ try {
   const dir = mkdtempSync(join(tmpdir(), 'rb-report-scale-'));
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), '{"name":"report-scale","type":"module"}\n');
-  writeFileSync(join(dir, 'runbook.config.ts'), "import { defineConfig } from '@runbook/core';\nexport default defineConfig({ secrets: false });\n");
+  writeFileSync(join(dir, 'runbook.config.ts'), `import { defineConfig } from '@runbook/core';
+export default defineConfig({ secrets: false, playbookDir: ${JSON.stringify(join(repo, 'tools/report-scale'))} });
+`);
   const inventory = join(dir, 'inventories/scale.yml');
   writeInventory(SET, inventory, { user: 'deploy' });
   // every count/failing-th host fails the disk check
@@ -46,10 +49,7 @@ try {
   const failingHosts = hosts.hosts.filter((_, i) => failing > 0 && i % every === every - 1).slice(0, failing).map((h) => h.name);
   writeFileSync(inventory, readFileSync(inventory, 'utf8').replace(/^( {2}(\S+): \{ groups: \[web\])( \})$/gm, (line, head: string, name: string, tail: string) =>
     failingHosts.includes(name) ? `${head}, vars: { fail: true }${tail}` : line));
-  mkdirSync(join(dir, 'playbooks'));
-  const playbook = join(repo, 'tools/report-scale/playbook.ts');
-
-  const [run, runS] = await timed(() => exec('node', [bin, playbook, '--env', 'scale'], dir));
+  const [run, runS] = await timed(() => exec('node', [bin, 'scale', '--env', 'scale'], dir));
   const recap = run.stdout.trim().split('\n').slice(-4).join('\n');
   const report = await exec('node', [bin, 'report'], dir);
   const page = report.stdout.trim();
@@ -57,22 +57,27 @@ try {
   const html = readFileSync(page, 'utf8');
   const groups = /(\d+) groups? of identical outcomes/.exec(html)?.[1];
 
-  const browse = (args: string[]) => timed(() => exec(chromium, ['--no-sandbox', '--headless', '--disable-gpu', '--window-size=1280,1200', ...args, `file://${page}`], dir));
+  const empty = join(dir, 'empty.html');
+  writeFileSync(empty, '<!doctype html><title>empty</title>\n');
+  const browse = (args: string[], file = page) => timed(() => exec(chromium, ['--no-sandbox', '--headless', '--disable-gpu', '--window-size=1280,1200', ...args, `file://${file}`], dir));
   const shots: number[] = [];
   const doms: number[] = [];
+  const blank: number[] = [];
   for (let i = 0; i < 3; i++) {
     shots.push((await browse([`--screenshot=${join(dir, 'report.png')}`]))[1]);
     doms.push((await browse(['--dump-dom']))[1]);
+    blank.push((await browse(['--dump-dom'], empty))[1]);
   }
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   console.log(`project: ${dir}\nrun exit ${run.code} in ${runS.toFixed(1)} s (hosts booted in ${bootS.toFixed(1)} s)\n${recap}\n`);
   console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpu}, chromium ${execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim()}`);
-  console.log(`| hosts | failing | report | gzip | groups | chromium --screenshot (median of 3) | chromium --dump-dom (median of 3) |`);
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`| hosts | failing | report | gzip | groups | chromium --screenshot | chromium --dump-dom | --dump-dom of an empty page |`);
+  console.log(`|---|---|---|---|---|---|---|---|`);
   const gz = execFileSync('gzip', ['-c', page]).length;
-  console.log(`| ${count} | ${failingHosts.length} | ${kb(statSync(page).size)} | ${kb(gz)} | ${groups} | ${median(shots).toFixed(2)} s | ${median(doms).toFixed(2)} s |`);
-  console.log(`\nscreenshot times: ${shots.map((s) => s.toFixed(2)).join(', ')} s; dump-dom: ${doms.map((s) => s.toFixed(2)).join(', ')} s`);
+  console.log(`| ${count} | ${failingHosts.length} | ${kb(statSync(page).size)} | ${kb(gz)} | ${groups} | ${median(shots).toFixed(2)} s | ${median(doms).toFixed(2)} s | ${median(blank).toFixed(2)} s |`);
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+  console.log(`\n(medians of 3) screenshot: ${list(shots)} s; dump-dom: ${list(doms)} s; empty page: ${list(blank)} s`);
 } finally {
   if (!values.keep) await hosts.down();
 }
