@@ -12,7 +12,9 @@ export const AUDIT_TIMEOUT_MS = 8_000;
 export async function auditTargets(config: ResolvedConfig, env: string, limit: string | undefined, ssh: SshOptions): Promise<AuditTarget[]> {
   const inventory = await loadInventory({ dir: config.inventoryDir, env, configVars: config.vars });
   const selected = selectHosts(inventory, limit);
-  const plans = hostPlans({ env, config, fleet: fleetOf(inventory.hosts, new Set(selected.map((h) => h.alias))) });
+  // the apps alone: their placement and roots need no secrets, while other plugins' models may (a broker password)
+  const apps = { ...config, plugins: config.plugins.filter((p) => p.opensSite) };
+  const plans = hostPlans({ env, config: apps, fleet: fleetOf(inventory.hosts, new Set(selected.map((h) => h.alias))) });
   return selected.flatMap((h) => {
     const plan = plans({ alias: h.alias, hostname: h.hostname, user: h.user, port: h.port, groups: h.groups, vars: h.vars, env });
     const roots = [...new Set(plan.sites.map((s) => s.context.site.app?.root).filter((r): r is string => Boolean(r)))];
