@@ -19,6 +19,9 @@ const bin = path.join(repo, 'apps/cli/dist/bin.js');
 const plays = path.join(import.meta.dirname, 'plays');
 const SET = 'bench';
 
+// the deploy bench (Runbook vs Capistrano, Fabric, an ssh script) is a program of its own
+if (process.argv.includes('--deploy')) await import('./deploy/main.js');
+
 // ---------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string): string => {

@@ -16,6 +16,8 @@ export interface BenchRepo {
   url: string;
   /** Commits a code change (no dependency change) on main; returns its sha. */
   commit(label: string): Promise<string>;
+  /** The sha of main. */
+  head(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function benchRepo(appDir: string): Promise<BenchRepo> {
       await git(work, 'push', '-q', 'origin', 'main');
       return git(work, 'rev-parse', 'HEAD');
     },
+    head: () => git(work, 'rev-parse', 'HEAD'),
     async close() {
       if (daemon.pid && daemon.exitCode === null) daemon.kill('SIGTERM'); // our own child, by its pid
       fs.rmSync(dir, { recursive: true, force: true });
