@@ -79,7 +79,7 @@ try {
           const r: DeployRun = { wall: d.wall, sessions: avg(counts.map((c) => c.sessions)), logins: avg(counts.map((c) => c.logins)), probe: p };
           const ok = d.code === 0 && !wrong.length;
           log(`${size} host(s) ${tool} run ${run + 1} ${kind}: ${smoke ? '' : `${d.wall.toFixed(2)} s, `}${r.sessions.toFixed(1)} execs/host, ${r.logins.toFixed(1)} logins/host`
-            + `${p ? `, ${p.failed}/${p.total} requests failed, slowest ${(p.slowestMs / 1000).toFixed(1)} s${p.firstFailure ? ` (${p.firstFailure})` : ''}` : ''}${settled > 1 ? `, settled ${settled.toFixed(0)} s` : ''}${ok ? '' : ' FAILED'}`);
+            + `${p ? `, ${p.failed}/${p.total} requests failed, slowest ${(p.slowestMs / 1000).toFixed(1)} s${p.firstFailure ? ` (${p.firstFailure})` : ''}` : ''}${kind === 'first' && settled > 1 ? `, settled ${settled.toFixed(0)} s` : ''}${ok ? '' : ' FAILED'}`);
           if (!ok) {
             failures.push(`${size} host(s) ${tool} ${kind}: ${d.code !== 0 ? `exit ${d.code}: ${(d.stderr + d.stdout).slice(-800)}` : wrong.join(', ')}`);
             break;

@@ -44,7 +44,9 @@ export async function benchRepo(appDir: string): Promise<BenchRepo> {
   await git(dir, 'clone', '-q', '--bare', work, bare);
   await git(work, 'remote', 'add', 'origin', bare);
   const port = await freePort(BRIDGE_ADDRESS);
-  const daemon: ChildProcess = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${dir}`,
+  // git-daemon itself (not `git daemon`, which runs it as a child of its own): the pid we stop is the server's
+  const daemonBin = path.join((await sh('git', ['--exec-path'])).stdout.trim(), 'git-daemon');
+  const daemon: ChildProcess = spawn(daemonBin, ['--reuseaddr', '--export-all', `--base-path=${dir}`,
     `--listen=${BRIDGE_ADDRESS}`, `--port=${port}`, dir], { stdio: 'ignore' });
   const url = `git://${BRIDGE_ADDRESS}:${port}/demo.git`;
   for (let i = 0; i < 50 && (await sh('git', ['ls-remote', url])).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
