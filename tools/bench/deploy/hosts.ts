@@ -88,3 +88,11 @@ export async function countSince(hs: HostSet, marks: Mark[]): Promise<HostCounts
     return { sessions: Number(sessions), logins: Number(logins), revision: revision.trim() };
   }));
 }
+
+/** For a failed deploy: gunicorn's journal since the mark, last lines, on (at most 2) hosts where it logged a failure or an error. */
+export async function gunicornLog(hs: HostSet, marks: Mark[]): Promise<string> {
+  const rs = await Promise.all(hs.hosts.map((_, i) => root(hs, i,
+    `l=$(journalctl -q -o cat -u gunicorn.service --after-cursor='${marks[i].cursor}' --no-pager); echo "$l" | grep -qi -e fail -e error && echo "$l" | tail -n 8`)));
+  return rs.map((r, i) => (r.stdout.trim() ? `${hs.hosts[i].name} gunicorn: ${r.stdout.trim().split('\n').join(' | ')}` : ''))
+    .filter(Boolean).slice(0, 2).join('; ');
+}

@@ -11,7 +11,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostSet } from '@runbook/testhosts';
-import { bootSet, countSince, mark, quiet, resetHosts } from './hosts.js';
+import { bootSet, countSince, gunicornLog, mark, quiet, resetHosts } from './hosts.js';
 import { startProbe } from './probe.js';
 import { benchRepo } from './repo.js';
 import { deployTable, type DeployCell, type DeployRun } from './table.js';
@@ -81,7 +81,7 @@ try {
           log(`${size} host(s) ${tool} run ${run + 1} ${kind}: ${smoke ? '' : `${d.wall.toFixed(2)} s, `}${r.sessions.toFixed(1)} execs/host, ${r.logins.toFixed(1)} logins/host`
             + `${p ? `, ${p.failed}/${p.total} requests failed, slowest ${(p.slowestMs / 1000).toFixed(1)} s${p.firstFailure ? ` (${p.firstFailure})` : ''}` : ''}${kind === 'first' && settled > 1 ? `, settled ${settled.toFixed(0)} s` : ''}${ok ? '' : ' FAILED'}`);
           if (!ok) {
-            failures.push(`${size} host(s) ${tool} ${kind}: ${d.code !== 0 ? `exit ${d.code}: ${(d.stderr + d.stdout).slice(-800)}` : wrong.join(', ')}`);
+            failures.push(`${size} host(s) ${tool} ${kind}: ${d.code !== 0 ? `exit ${d.code}: ${(d.stderr + d.stdout).slice(-800)}` : ''} ${wrong.join(', ')} ${await gunicornLog(hs, marks)}`);
             break;
           }
           cell[kind].push(r);
