@@ -11,6 +11,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostSet } from '@runbook/testhosts';
+import { sh } from './proc.js';
 import { bootSet, countSince, gunicornLog, mark, quiet, resetHosts } from './hosts.js';
 import { startProbe } from './probe.js';
 import { benchRepo } from './repo.js';
@@ -100,10 +101,11 @@ if (smoke) {
   for (const f of failures) log(f.replace(/\n/g, ' '));
   process.exit(failures.length ? 1 : 0);
 }
+const rbCommit = (await sh('git', ['rev-parse', '--short', 'HEAD'], { cwd: import.meta.dirname })).stdout.trim();
 const head = [
   `# Deploy: Runbook vs Capistrano, Fabric, a plain ssh script — ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
   '',
-  `Machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}. Node ${process.version}; ${Object.entries(versions).filter(([k]) => k !== 'runbook').map(([, v]) => v).join('; ')}.`,
+  `Machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.cpus()[0]?.model ?? '?'}, Linux ${os.release()}. Node ${process.version}; Runbook at ${rbCommit} (apps/cli/dist as built); ${Object.entries(versions).filter(([k]) => k !== 'runbook').map(([, v]) => v).join('; ')}.`,
   `Median of ${runs} run(s) per cell; failed requests summed over them. Command: \`npm run bench -- --deploy ${argv.join(' ')}\`; bench wall ${((Date.now() - started) / 1000).toFixed(0)} s; 1-min load ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end.`,
   '',
 ];
