@@ -33,10 +33,12 @@ const settleS = smoke ? 0 : Number(opt('settle', '30'));
 const out = path.resolve(opt('out', path.join(import.meta.dirname, '../results/deploy-latest.md')));
 const log = (s: string) => process.stderr.write(`[bench deploy] ${s}\n`);
 
+const unknown = tools.filter((t) => !TOOLS.includes(t));
 const versions = await toolVersions(tools);
-const missing = tools.filter((t) => !TOOLS.includes(t) || !versions[t]);
-if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs >= 1) || !(probeMs > 0) || !(settleS >= 0) || missing.length) {
-  console.error(`bench --deploy: ${missing.length ? `not available: ${missing.join(', ')} (npm run build; apt-get install capistrano python3-fabric)` : 'bad arguments'}`);
+const missing = tools.filter((t) => TOOLS.includes(t) && !versions[t]);
+if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs >= 1) || !(probeMs > 0) || !(settleS >= 0) || unknown.length || missing.length) {
+  console.error(`bench --deploy: ${unknown.length ? `unknown --tool ${unknown.join(', ')}; expected some of ${TOOLS.join(', ')}`
+    : missing.length ? `not installed: ${missing.join(', ')} (npm run build; apt-get install capistrano python3-fabric)` : 'bad arguments'}`);
   console.error('usage: bench --deploy [--sizes 1,10] [--runs N] [--tool runbook,capistrano,fabric,ssh] [--out FILE] [--probe-ms 200] [--settle 30] [--smoke]');
   process.exit(4);
 }
