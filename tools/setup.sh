@@ -7,6 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 # python3-django: @runbook/s3-static's tests run the demo's collectstatic on this machine
 need=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ca-certificates git curl pebble redis-server postgresql-client python3-django
   ansible-core ansible-mitogen time  # the benchmark's Ansible side and its whole-process timer
+  capistrano python3-fabric  # the deploy benchmark's other deployers (npm run bench:deploy-smoke)
   chromium)  # renders `run report`'s page in apps/cli's run-files test
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

@@ -7,6 +7,7 @@
  * For each size, each tool (Ansible in each setting) and each run: the set `bench` is re-upped (a clean
  * host), the play runs twice (first run, no-op run). Printed: one markdown table of medians, also written
  * to --out with the date and the machine. Needs root (test hosts), ansible-core and GNU time.
+ * `--deploy`: the deploy bench instead (deploy/main.ts: Runbook vs Capistrano, Fabric, an ssh script).
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +19,9 @@ const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'apps/cli/dist/bin.js');
 const plays = path.join(import.meta.dirname, 'plays');
 const SET = 'bench';
+
+// the deploy bench (Runbook vs Capistrano, Fabric, an ssh script) is a program of its own
+if (process.argv.includes('--deploy')) await import('./deploy/main.js');
 
 // ---------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
