@@ -16,9 +16,14 @@ export function sshAliases(text: string): SshAlias[] {
     if (!m) continue;
     const [, keyword, value] = m;
     if (/^(host|match)$/i.test(keyword)) {
-      const names = keyword.toLowerCase() === 'host' ? value.split(/\s+/).map((n) => n.replace(/^"|"$/g, '')) : [];
-      block = names.filter((n) => n && !/[*?!]/.test(n) && !out.some((a) => a.alias === n)).map((alias) => ({ alias }));
-      out.push(...block);
+      const names = keyword.toLowerCase() === 'host' ? [...value.matchAll(/"([^"]*)"|(\S+)/g)].map((t) => t[1] ?? t[2]) : [];
+      block = names.filter((n) => n && !/[*?!]/.test(n)).map((alias) => {
+        const seen = out.find((a) => a.alias === alias);
+        if (seen) return seen;
+        const entry = { alias };
+        out.push(entry);
+        return entry;
+      });
     } else if (/^hostname$/i.test(keyword)) {
       for (const a of block) a.hostname ??= value.replace(/^"|"$/g, '');
     }
