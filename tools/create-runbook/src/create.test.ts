@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownVersion } from './create.js';
-import { project, runCreate } from './test-project.js';
+import { project, runCreate } from '../test/helpers/project.js';
 
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 
@@ -22,6 +22,8 @@ test('--yes takes the defaults: the env\'s hosts are the aliases naming it; ever
   const r = await runCreate(dir, ['--yes', '--ssh-config', 'ssh_config']);
   t.is(r.code, 0, r.stderr);
   for (const f of ['runbook.config.ts', 'inventories/prod.yml', 'secrets/prod.env', 'Makefile', 'package.json']) t.regex(r.stdout, new RegExp(`wrote +${f}`));
+  // the ssh config of the project, relative to the inventory: the repository stays portable
+  t.regex(read(dir, 'inventories/prod.yml'), /^sshConfig: \.\.\/ssh_config$/m);
   t.regex(read(dir, 'inventories/prod.yml'), /hosts:\n {2}prod-web-1: \{\}\n {2}prod-web-2: \{\}\n/);
   t.deepEqual(r.npm, [['install', '--no-audit', '--no-fund']]);
   const pkg = JSON.parse(read(dir, 'package.json'));
@@ -84,6 +86,7 @@ test('an empty directory: framework, name and WSGI app from flags; upload of a d
   t.is(r.code, 0, r.stderr);
   t.regex(read(dir, 'runbook.config.ts'), /wsgi: 'hooks\.wsgi:app'/);
   t.regex(r.stdout, /note: not a git checkout: .*git init/);
+  t.regex(r.stdout, /next:\n  git init && git add -A && git commit/);
 });
 
 test('a Flask factory: the wsgi.py that calls it is written and named', async (t) => {

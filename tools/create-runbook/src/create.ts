@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { createAsker, UsageError } from './answers.js';
 import { parseFlags, USAGE } from './args.js';
 import { detectApp } from './detect.js';
-import { askPlan } from './questions.js';
+import { askPlan, isGitCheckout } from './questions.js';
 import { runbookPackages } from './render-files.js';
 import { projectFiles, writeProject } from './write-project.js';
 
@@ -55,7 +55,8 @@ export async function create(argv: string[], io: CreateIo): Promise<number> {
       say(`skipped npm install (--no-install): run npm ${installArgs.join(' ')}`);
     }
     const env = Object.keys(plan.hosts)[0];
-    say(`next:\n  make configure ENV=${env}    # packages, app user, .env, gunicorn, nginx\n  make deploy ENV=${env}       # the app, served through nginx`);
+    const commit = 'upload' in plan.source && !isGitCheckout(dir) ? '  git init && git add -A && git commit -m "first commit"   # deploys upload the committed HEAD\n' : '';
+    say(`next:\n${commit}  make configure ENV=${env}    # packages, app user, .env, gunicorn, nginx\n  make deploy ENV=${env}       # the app, served through nginx`);
     return 0;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { hostsByEnv, type Flags } from './args.js';
 import { UsageError, type Asker } from './answers.js';
 import type { DetectedApp, Framework } from './detected-app.js';
@@ -21,10 +21,19 @@ export const isGitCheckout = (dir: string): boolean => {
   }
 };
 
-/** The ssh config as the inventory names it: `~/…` under the home directory, else absolute. */
-const asWritten = (file: string, home: string): string => {
-  const rel = relative(home, file);
-  return rel && !rel.startsWith('..') && !rel.startsWith('/') ? `~/${rel}` : file;
+const inside = (parent: string, file: string): string | undefined => {
+  const rel = relative(parent, file);
+  return rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : undefined;
+};
+
+/**
+ * The ssh config as the inventory names it: relative to inventories/ when it is in the project (the
+ * repository stays portable), `~/…` under the home directory, else absolute.
+ */
+const asWritten = (file: string, home: string, dir?: string): string => {
+  if (dir && inside(dir, file)) return relative(join(dir, 'inventories'), file);
+  const rel = inside(home, file);
+  return rel ? `~/${rel}` : file;
 };
 
 export interface PlanContext {
@@ -107,7 +116,7 @@ export async function askPlan({ dir, flags, detected, asker, version, home = hom
     requiredSecrets: generated,
     env,
     hosts,
-    sshConfig: asWritten(sshFile, home),
+    sshConfig: asWritten(sshFile, home, dir),
     secretKeys: {
       generated,
       empty: keys.filter((k) => isSecretKey(k) && !isGeneratedKey(k)),

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, loadInventory, loadSecrets, requireSecrets } from '@runbook/core';
 import { renderConfig } from './render-config.js';
 import type { ProjectPlan } from './plan.js';
-import { project, runCreate } from './test-project.js';
+import { project, runCreate } from '../test/helpers/project.js';
 
 const repoModules = resolve(import.meta.dirname, '../../../node_modules');
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { sshAliases } from './ssh-aliases.js';
-import { SSH_CONFIG } from './test-project.js';
+import { SSH_CONFIG } from '../test/helpers/project.js';
 
 test('aliases of Host lines without patterns, each with the first HostName of a block naming it', (t) => {
   t.deepEqual(sshAliases(SSH_CONFIG), [

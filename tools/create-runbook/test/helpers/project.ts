@@ -3,9 +3,9 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { create } from './create.js';
+import { create } from '../../src/create.js';
 
-export const fixture = (name: string) => resolve(import.meta.dirname, '../test/fixtures', name);
+export const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
 
 export const SSH_CONFIG = `Host *
   ServerAliveInterval 30
