@@ -28,9 +28,11 @@ export interface RegistryOptions {
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'runbook-registry-'));
   const configPath = path.join(dir, 'config.yaml');
-  await writeFile(configPath, JSON.stringify(registryConfig(options), null, 2)); // JSON is YAML
-  const child = spawn(process.execPath, [...serveArgs(), configPath], {
-    cwd: dir,
+  await writeFile(configPath, JSON.stringify(registryConfig(dir, options), null, 2)); // JSON is YAML
+  const [serve, ...flags] = serveArgs();
+  // run from the module's dir, where its dependencies (verdaccio; tsx under the sources) resolve
+  const child = spawn(process.execPath, [...flags, serve, configPath], {
+    cwd: path.dirname(serve),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -71,11 +73,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   };
 }
 
-function registryConfig({ local = ['@runbook/*', 'create-runbook'], uplink = 'https://registry.npmjs.org/' }: RegistryOptions) {
+function registryConfig(dir: string, { local = ['@runbook/*', 'create-runbook'], uplink = 'https://registry.npmjs.org/' }: RegistryOptions) {
   const own = { access: '$all', publish: '$authenticated', unpublish: '$authenticated' };
   return {
-    storage: './storage',
-    auth: { htpasswd: { file: './htpasswd', max_users: 1000 } },
+    storage: path.join(dir, 'storage'),
+    auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: 1000 } },
     uplinks: { npmjs: { url: uplink, timeout: '60s' } },
     // first match wins: ours before the catch-all, and ours have no `proxy`
     packages: {
@@ -92,5 +94,5 @@ function registryConfig({ local = ['@runbook/*', 'create-runbook'], uplink = 'ht
 function serveArgs(): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const built = path.join(here, 'serve.js');
-  return existsSync(built) ? [built] : ['--import=tsx', path.join(here, 'serve.ts')];
+  return existsSync(built) ? [built] : [path.join(here, 'serve.ts'), '--import=tsx'];
 }
