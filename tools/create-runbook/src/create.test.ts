@@ -80,10 +80,12 @@ test('existing files are kept without --force and replaced with it; an existing 
   t.is(read(dir, '.gitignore').match(/secrets\/\*\.env/g)!.length, 1);
 });
 
-test('an empty directory: framework, name and WSGI app from flags; upload of a directory that is not yet a git checkout says what to do', async (t) => {
-  const dir = project();
-  const r = await runCreate(dir, ['--framework', 'flask', '--name', 'hooks', '--wsgi', 'hooks.wsgi:app', '--envs', 'stg', '--hosts', 'stg-1', '--ssh-config', 'ssh_config', '--no-install']);
+test('a new directory (--dir): framework, name and WSGI app from flags; --ssh-config relative to where it was started; upload of a directory that is not yet a git checkout says what to do', async (t) => {
+  const cwd = project();
+  const r = await runCreate(cwd, ['--dir', 'hooks', '--framework', 'flask', '--name', 'hooks', '--wsgi', 'hooks.wsgi:app', '--envs', 'stg', '--hosts', 'stg-1', '--ssh-config', 'ssh_config', '--no-install']);
   t.is(r.code, 0, r.stderr);
+  const dir = join(cwd, 'hooks');
+  t.is(read(dir, 'inventories/stg.yml').match(/^sshConfig: (.*)$/m)![1], join(cwd, 'ssh_config'));
   t.regex(read(dir, 'runbook.config.ts'), /wsgi: 'hooks\.wsgi:app'/);
   t.regex(r.stdout, /note: not a git checkout: .*git init/);
   t.regex(r.stdout, /next:\n  git init && git add -A && git commit/);

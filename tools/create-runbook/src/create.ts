@@ -1,6 +1,6 @@
 /** create-runbook from flags to files: detect, ask, write, npm install, say what comes next. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createAsker, UsageError } from './answers.js';
 import { parseFlags, USAGE } from './args.js';
@@ -32,11 +32,12 @@ export async function create(argv: string[], io: CreateIo): Promise<number> {
     const flags = parseFlags(argv);
     if (flags.help) return say(USAGE), 0;
     const dir = resolve(io.cwd, flags.dir ?? '.');
+    mkdirSync(dir, { recursive: true }); // --dir may name a directory to start in
     const detected = detectApp(dir);
     say(detected ? `create-runbook: a ${detected.framework === 'django' ? 'Django' : 'Flask'} app in ${dir} (${detected.wsgi ?? detected.asgi ?? 'no WSGI app found'})` : `create-runbook: no Django or Flask app detected in ${dir}`);
     asker = createAsker({ yes: flags.yes, input: io.stdin, output: io.stdout });
     const version = ownVersion();
-    const plan = await askPlan({ dir, flags, detected, asker, version });
+    const plan = await askPlan({ cwd: io.cwd, dir, flags, detected, asker, version });
     const files = projectFiles(plan, detected?.extraFiles);
     const report = writeProject(dir, files, flags.force);
     say(report.lines.join('\n'));

@@ -37,6 +37,8 @@ const asWritten = (file: string, home: string, dir?: string): string => {
 };
 
 export interface PlanContext {
+  /** where create-runbook was started: flags' paths are relative to it */
+  cwd: string;
   dir: string;
   flags: Flags;
   detected: DetectedApp | undefined;
@@ -45,7 +47,7 @@ export interface PlanContext {
   home?: string;
 }
 
-export async function askPlan({ dir, flags, detected, asker, version, home = homedir() }: PlanContext): Promise<ProjectPlan> {
+export async function askPlan({ cwd, dir, flags, detected, asker, version, home = homedir() }: PlanContext): Promise<ProjectPlan> {
   const framework = (detected?.framework ?? await asker.ask({
     flag: '--framework django|flask', prompt: 'No Django (manage.py) or Flask app found here. Framework (django/flask)', default: 'django',
     check: (a) => (a === 'django' || a === 'flask' ? undefined : 'expected django or flask'),
@@ -67,7 +69,7 @@ export async function askPlan({ dir, flags, detected, asker, version, home = hom
     asgi = undefined;
   }
 
-  const sshFile = resolve(dir, (flags.sshConfig ?? '~/.ssh/config').replace(/^~(?=\/|$)/, home));
+  const sshFile = resolve(cwd, (flags.sshConfig ?? '~/.ssh/config').replace(/^~(?=\/|$)/, home));
   const aliases = existsSync(sshFile) ? sshAliases(readFileSync(sshFile, 'utf8')) : [];
   const envs = (await asker.ask({
     flag: '--envs ENV,ENV', prompt: 'Environments', default: 'prod',
