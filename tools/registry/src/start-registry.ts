@@ -37,7 +37,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`verdaccio did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`verdaccio did not start within 60 s:\n${output}`)), 60_000);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -90,9 +90,12 @@ function registryConfig(dir: string, { local = ['@runbook/*', 'create-runbook'],
   };
 }
 
-/** serve.js beside this module once built; from the sources (under tsx, in this package's tests) serve.ts. */
+/**
+ * The built serve.js (dist/, also when this module runs from src/ under tsx: verdaccio's hundreds of
+ * modules load in seconds, not the best part of a minute through tsx's hooks); unbuilt, serve.ts with tsx.
+ */
 function serveArgs(): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const built = path.join(here, 'serve.js');
+  const built = path.join(here, '..', 'dist', 'serve.js');
   return existsSync(built) ? [built] : [path.join(here, 'serve.ts'), '--import=tsx'];
 }

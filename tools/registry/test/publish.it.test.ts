@@ -40,7 +40,14 @@ test('every package that is not private is published, and only those', (t) => {
     t.true(published.includes(name), `${name} was not published`);
   }
   for (const name of ['@runbook/registry', '@runbook/tools']) t.false(published.includes(name), `${name} is private but was published`);
-  t.deepEqual(published, publishablePackages(root).map((p) => p.name));
+});
+
+test('the registry serves each published package at its workspace version, tagged latest', async (t) => {
+  for (const { name, version } of publishablePackages(root)) {
+    const response = await fetch(new URL(name.replace('/', '%2f'), registry.url));
+    t.is(response.status, 200, name);
+    t.is(((await response.json()) as { 'dist-tags': { latest: string } })['dist-tags'].latest, version, name);
+  }
 });
 
 test('the run bin is installed from the registry and answers --version', async (t) => {

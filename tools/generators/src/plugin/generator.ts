@@ -24,6 +24,12 @@ export function testSetName(name: string): string {
   return /[a-z]$/.test(set) ? set : `${set}x`;
 }
 
+/** The workspace's @runbook version (one for all: nx release's fixed group), which the new plugin joins. */
+function runbookVersion(tree: Tree): string {
+  const core = 'plugins/core/package.json';
+  return tree.exists(core) ? (JSON.parse(tree.read(core, 'utf-8')!) as { version: string }).version : '0.1.0';
+}
+
 export function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): () => void {
   const name = schema.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
@@ -39,6 +45,7 @@ export function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): () =
     // it lands in a JSON string, a doc comment and the README: one line, no quote, backslash or comment end
     description: (schema.description ?? `A Runbook plugin: ${name}`).replace(/\s*[\r\n]+\s*/g, ' ').replace(/\\/g, '/').replace(/"/g, "'").replace(/\*\//g, '* /'),
     set: testSetName(name),
+    version: runbookVersion(tree),
     offset: '../'.repeat(depth),
     tmpl: '',
   });
