@@ -1,4 +1,5 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownVersion } from './create.js';
@@ -91,11 +92,13 @@ test('a new directory (--dir): framework, name and WSGI app from flags; --ssh-co
   t.regex(r.stdout, /next:\n  git init && git add -A && git commit/);
 });
 
-test('a Flask factory: the wsgi.py that calls it is written and named', async (t) => {
+test('a Flask factory: the wsgi.py that calls it is written, named, and to be committed before a deploy', async (t) => {
   const dir = project('flask-factory');
+  execFileSync('git', ['init', '-q'], { cwd: dir });
   const r = await runCreate(dir, ['--yes', '--ssh-config', 'ssh_config', '--hosts', 'prod=prod-web-1', '--no-install']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /wrote +wsgi\.py/);
+  t.regex(r.stdout, /next:\n  git add wsgi\.py && git commit/);
   t.regex(read(dir, 'wsgi.py'), /app = create_app\(\)/);
   t.regex(read(dir, 'secrets/prod.env'), /^FLASK_SECRET_KEY=\w{50}$/m);
   t.regex(read(dir, 'secrets/prod.env'), /^DATABASE_URL=$/m);

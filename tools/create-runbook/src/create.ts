@@ -56,7 +56,11 @@ export async function create(argv: string[], io: CreateIo): Promise<number> {
       say(`skipped npm install (--no-install): run npm ${installArgs.join(' ')}`);
     }
     const env = Object.keys(plan.hosts)[0];
-    const commit = 'upload' in plan.source && !isGitCheckout(dir) ? '  git init && git add -A && git commit -m "first commit"   # deploys upload the committed HEAD\n' : '';
+    // deploys upload the committed HEAD: the code they need must be committed first
+    const upload = 'upload' in plan.source;
+    const newCode = Object.keys(detected?.extraFiles ?? {}).filter((f) => report.written.includes(f));
+    const commit = upload && !isGitCheckout(dir) ? '  git init && git add -A && git commit -m "first commit"   # deploys upload the committed HEAD\n'
+      : upload && newCode.length ? `  git add ${newCode.join(' ')} && git commit -m "${newCode.join(', ')} for gunicorn"   # deploys upload the committed HEAD\n` : '';
     say(`next:\n${commit}  make configure ENV=${env}    # packages, app user, .env, gunicorn, nginx\n  make deploy ENV=${env}       # the app, served through nginx`);
     return 0;
   } catch (e) {
