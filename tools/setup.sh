@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 need=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ca-certificates git curl pebble redis-server postgresql-client python3-django
   ansible-core ansible-mitogen time  # the benchmark's Ansible side and its whole-process timer
   capistrano python3-fabric  # the deploy benchmark's other deployers (npm run bench:deploy-smoke)
-  chromium)  # renders `run report`'s page in apps/cli's run-files test
+  chromium  # renders `run report`'s page in apps/cli's run-files test
+  make)  # create-runbook's end-to-end test runs the Makefile it writes
 missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
