@@ -9,11 +9,24 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BRIDGE_ADDRESS, writeInventory, type HostSet } from '@runbook/testhosts';
+import { BRIDGE_ADDRESS, DEFAULT_RELEASE, checkRelease, up, writeInventory, type HostSet } from '@runbook/testhosts';
 import type { HostRecap } from '@runbook/core';
 
 export const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'apps/cli/dist/bin.js');
+
+/**
+ * The Debian release the stack tests boot: `RUNBOOK_TEST_RELEASE` (default bookworm). `npm test` runs
+ * django.it and flask.it a second time with trixie (apps/cli's `test:trixie`).
+ */
+export const testRelease = checkRelease(process.env.RUNBOOK_TEST_RELEASE || undefined);
+
+/**
+ * The test file's host set on the release under test. Another release's run of the same file gets a set of
+ * its own (`itdjango-trixie`), so both can be up at once.
+ */
+export const stackHosts = (set: string, count: number): Promise<HostSet> =>
+  up({ set: testRelease === DEFAULT_RELEASE ? set : `${set}-${testRelease}`, count, release: testRelease });
 
 export interface Run { code: number; stdout: string; stderr: string; seconds: number }
 
