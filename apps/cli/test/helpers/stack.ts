@@ -25,8 +25,15 @@ export const testRelease = checkRelease(process.env.RUNBOOK_TEST_RELEASE || unde
  * The test file's host set on the release under test. Another release's run of the same file gets a set of
  * its own (`itdjango-trixie`), so both can be up at once.
  */
-export const stackHosts = (set: string, count: number): Promise<HostSet> =>
-  up({ set: testRelease === DEFAULT_RELEASE ? set : `${set}-${testRelease}`, count, release: testRelease });
+export async function stackHosts(set: string, count: number): Promise<HostSet> {
+  const hosts = await up({ set: testRelease === DEFAULT_RELEASE ? set : `${set}-${testRelease}`, count, release: testRelease });
+  // the hosts say which release they run (a test that passes on the wrong release proves nothing)
+  for (const h of hosts.hosts) {
+    const r = await sshRoot(hosts, h.name, '. /etc/os-release && echo "$VERSION_CODENAME"');
+    if (r.stdout.trim() !== testRelease) throw new Error(`${h.name} runs ${JSON.stringify(r.stdout.trim())}, not ${testRelease}: ${r.stderr}`);
+  }
+  return hosts;
+}
 
 export interface Run { code: number; stdout: string; stderr: string; seconds: number }
 
