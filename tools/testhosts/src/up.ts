@@ -34,7 +34,8 @@ export interface TestHost { name: string; address: string; pid: number }
 
 export interface HostSet {
   set: string;
-  release: Release;
+  /** The Debian release the hosts run; up() always sets it (a HostSet put together by hand may not know it). */
+  release?: Release;
   hosts: TestHost[];
   keyFile: string;
   knownHostsFile: string;
@@ -62,7 +63,7 @@ function tail(file: string, lines = 15): string {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-export async function up(opts: UpOptions): Promise<HostSet> {
+export async function up(opts: UpOptions): Promise<HostSet & { release: Release }> {
   const set = checkSet(opts.set ?? 'local');
   const { count } = opts;
   const release = checkRelease(opts.release);
