@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI: the plugin generator cannot rot. `nx g @runbook/tools:plugin` makes a throwaway plugin in
 # plugins/gencheck, nx builds it, and ava runs its tests as generated (table tests and the integration
-# test on a real test host, set itgencheck); the package is removed again whatever happens (also one a
+# test on a real test host, set itgencheck-<checkout hash>); the package is removed again whatever happens (also one a
 # killed run left behind). ava's counts go to stdout, which tools/test-summary.mjs adds to its totals.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -21,6 +21,10 @@ export interface CliArgs {
   config?: string;
   /** run rollback --to ID */
   to?: string;
+  /** run history --last N: how many runs */
+  last?: string;
+  /** run history --local: this machine's run files only, no host read */
+  local: boolean;
   /** run report [RUN]: the run file (its name, id or path) */
   run?: string;
   help: boolean;
@@ -53,6 +57,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'host-key': { type: 'string' },
         config: { type: 'string', short: 'c' },
         to: { type: 'string' },
+        last: { type: 'string' },
+        local: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -95,6 +101,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     hostKey: hostKey as CliArgs['hostKey'],
     config: v.config,
     to: v.to,
+    last: v.last,
+    local: Boolean(v.local),
     run: parsed.positionals[0] === 'report' ? parsed.positionals[1] : undefined,
     help: Boolean(v.help),
     version: Boolean(v.version),
@@ -103,7 +111,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
 
 export const usage = `Usage: run <playbook> --env <env> [options]
        run hosts --env <env> [--limit PATTERN] [--json]
-       run history --env <env> [--limit N] [--json]   past runs, newest first (.runbook/runs/)
+       run history --env <env> [--last N] [--limit PATTERN] [--local] [--json]
+                                                past runs, newest first: this machine's (.runbook/runs/)
+                                                and every deploy the hosts recorded (--local: no host read)
        run report [RUN]                         one HTML file from a run (default: the newest)
        run vault encrypt|decrypt|edit <env>     secrets/<env>.env ⇄ secrets/<env>.env.enc (RUNBOOK_VAULT_PASSWORD)
 

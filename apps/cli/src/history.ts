@@ -1,19 +1,29 @@
-/** `run history`: one line per recorded run of an env, newest first — when, who, playbook, release, result per host. */
+/**
+ * `run history`: one line per run of an env, newest first — when, who, playbook, release, result per
+ * host — from this machine's run files and the hosts' audit (history-merge.ts).
+ */
 import { basename } from 'node:path';
 import type { HostRecap } from '@runbook/core';
 import type { RunFile } from './run-files.js';
 
 export interface HistoryEntry {
-  run: string;
+  /** `here`: this project's run file; `hosts`: only the hosts' audit knows it (run from another machine or directory) */
+  source: 'here' | 'hosts';
+  /** the run file's name (`source: 'here'`) */
+  run?: string;
   startedAt: string;
+  endedAt?: string;
   who: string;
   commit?: string;
   playbook: string;
   check: boolean;
   /** the release(s) the hosts were left with (`state.release` of the recap) */
   releases: string[];
+  /** a rollback: the release(s) it left, as the hosts recorded */
+  rolledBack?: string[];
+  /** the run's exit code; unknown for `source: 'hosts'` */
   exitCode?: number;
-  /** ok | changed | failed | unreachable | drift | unfinished, per host */
+  /** ok | changed | failed | unreachable | drift | unfinished, per host (from the hosts: ok | failed | rolled back) */
   hosts: Record<string, string>;
 }
 
@@ -30,7 +40,7 @@ export function historyEntry(f: RunFile): HistoryEntry {
   const recap = f.result?.hosts ?? [...f.events].reverse().find((e) => e.type === 'recap')?.hosts ?? {};
   const releases = [...new Set(Object.values(recap).map((r) => r.state?.release).filter((x): x is string => Boolean(x)))];
   return {
-    run: h.run, startedAt: h.startedAt, who: h.who, ...(h.commit ? { commit: h.commit } : {}),
+    source: 'here', run: h.run, startedAt: h.startedAt, ...(f.result?.endedAt ? { endedAt: f.result.endedAt } : {}), who: h.who, ...(h.commit ? { commit: h.commit } : {}),
     playbook: /[/\\]/.test(h.playbook) ? basename(h.playbook) : h.playbook, check: h.check, releases,
     ...(f.result ? { exitCode: f.result.exitCode } : {}),
     hosts: Object.fromEntries(h.hosts.map((a) => [a, hostOutcome(recap[a], h.check)])),
@@ -47,14 +57,20 @@ export function outcomeSummary(hosts: Record<string, string>, names = 4): string
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
 
-export function formatHistory(entries: HistoryEntry[]): string {
-  if (!entries.length) return 'no runs recorded for this env yet';
+const release = (e: HistoryEntry) =>
+  [e.releases.join(','), e.rolledBack ? `(left ${e.rolledBack.join(',')})` : ''].filter(Boolean).join(' ') || '-';
+const exit = (e: HistoryEntry) => (e.source === 'hosts' ? 'elsewhere' : e.exitCode === undefined ? 'interrupted' : `exit ${e.exitCode}`);
+
+/** The table; `unread` (host → why) is named below it: those hosts' deploys from elsewhere may be missing. */
+export function formatHistory(entries: HistoryEntry[], unread: Record<string, string> = {}): string {
+  const notes = Object.entries(unread).map(([host, why]) => `not read: ${host}: ${why}`);
+  if (entries.some((e) => e.source === 'hosts')) notes.unshift('elsewhere: read from the hosts (run from another machine or project directory; its exit code is not known)');
+  if (!entries.length) return ['no runs recorded for this env yet', ...notes].join('\n');
   const rows = entries.map((e) => [
-    when(e.startedAt), e.who, `${e.playbook}${e.check ? ' --check' : ''}`, e.releases.join(',') || '-',
-    e.exitCode === undefined ? 'interrupted' : `exit ${e.exitCode}`, outcomeSummary(e.hosts),
+    when(e.startedAt), e.who, `${e.playbook}${e.check ? ' --check' : ''}`, release(e), exit(e), outcomeSummary(e.hosts),
   ]);
   const head = ['WHEN (UTC)', 'WHO', 'PLAYBOOK', 'RELEASE', 'EXIT', 'HOSTS'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]) : c)).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
+  return [line(head), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }

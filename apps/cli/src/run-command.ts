@@ -35,8 +35,9 @@ export async function runCommand(args: CliArgs, cwd = process.cwd(), argv = proc
   }
   if (args.command === 'history') {
     const { historyCommand } = await import('./history-command.js');
-    // read from this machine's run files: no inventory, no connection
-    return historyCommand(config.root, args.env, args);
+    const { readEnvAudits } = await import('./history-hosts.js');
+    const env = args.env;
+    return historyCommand(config.root, env, args, () => readEnvAudits(config, env, args.limit, { hostKeyPolicy: args.hostKey, projectKnownHosts: config.knownHosts }));
   }
   const inventory = await loadInventory({
     dir: config.inventoryDir, env: args.env, configVars: config.vars, extraVars: parseExtraVars(args.extraVars),

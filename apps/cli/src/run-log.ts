@@ -7,10 +7,9 @@
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { mask, type EventSink, type HostRecap, type RunEvent } from '@runbook/core';
+import { controlWho, mask, type EventSink, type HostRecap, type RunEvent } from '@runbook/core';
 import { jsonReporter } from './reporters/json.js';
 
 export const RUN_FILE_VERSION = 1;
@@ -56,15 +55,8 @@ export function argvWithoutExtraValues(argv: string[]): string[] {
     /^(-e|--extra-vars)$/.test(argv[i - 1] ?? '') ? '…' : a.replace(/^(--extra-vars)=.*$/s, '$1=…').replace(/^-e(.+)$/s, '-e…'));
 }
 
-export function localWho(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    user = process.env.USER ?? 'unknown';
-  }
-  return `${user}@${hostname()}`;
-}
+/** `user@hostname`, or RUNBOOK_WHO (core's controlWho) */
+export const localWho = (): string => controlWho();
 
 export const gitCommit = (dir: string): Promise<string | undefined> =>
   new Promise((res) => {

@@ -1,6 +1,6 @@
 /**
- * Bad input through the real binary, no test hosts: a misspelled plugin option (in the config or in an
- * inventory var), a config or a playbook that throws — each is exit 4 naming the file and line (or the
+ * Bad input through the real binary, no test hosts: a misspelled plugin option (in the config, in an
+ * env overlay's options or in an inventory var), a config or a playbook that throws — each is exit 4 naming the file and line (or the
  * var), found while planning, before any host is logged in to (the inventory's one host is localhost).
  */
 import test from 'ava';
@@ -69,6 +69,18 @@ test('a misspelled option in an inventory var reaches the plugin the same way: e
   t.is(r.code, 4, r.stdout + r.stderr);
   t.regex(r.stderr, /host localhost: vars\.gunicorn: gunicorn: unknown option "wokers"; did you mean "workers"\?/);
   t.is(r.stdout, '');
+});
+
+test('a misspelled option in an env overlay: exit 4 naming the config file, the full key and the closest option', async (t) => {
+  const config = [...imports, 'export default defineConfig({', '  secrets: false,', `  plugins: [${shop}, gunicorn()],`,
+    '  envs: { local: { options: { gunicorn: { wrokers: 5 } } } },', '});'];
+  const r = await run(project(config), ['configure', '--env', 'local']);
+  t.is(r.code, 4, r.stdout + r.stderr);
+  t.regex(r.stderr, /runbook\.config\.ts: envs\.local\.options\.gunicorn\.wrokers: gunicorn: unknown option "wrokers"; did you mean "workers"\?/);
+  t.is(r.stdout, '', 'nothing ran');
+  const other = await run(project(config.map((l) => l.replace('gunicorn: {', 'gunicron: {'))), ['configure', '--env', 'local']);
+  t.is(other.code, 4);
+  t.regex(other.stderr, /envs\.local\.options\.gunicron: "gunicron" is no plugin of this env's config; did you mean "gunicorn"\?/);
 });
 
 test('a runbook.config.ts whose top level throws: exit 4, E_CONFIG at the line of the throw', async (t) => {

@@ -1,6 +1,7 @@
 /**
  * --check you can trust on a real test host: `run configure --check` of the Django stack on a fresh host
- * predicts every change (the nginx unit its package will bring included) and changes nothing; `run deploy
+ * predicts every change (the nginx unit its package will bring included) and changes nothing; the real
+ * run then writes the gunicorn option the config's env overlay gives (`envs.stg.options`); `run deploy
  * --check` predicts the deploy and changes nothing. Then host keys: a changed key is refused under every
  * --host-key / StrictHostKeyChecking setting, and `no` only lets an unknown key through.
  */
@@ -8,7 +9,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { demoDjangoApp, recap, sshRoot, stackProject, type Run } from './helpers/stack.js';
 
 let hosts: HostSet;
@@ -16,9 +17,9 @@ let project: ReturnType<typeof stackProject>;
 let name: string;
 
 test.before(async () => {
-  hosts = await up({ set: 'itcheck', count: 1 });
+  hosts = await up({ set: checkoutSet('itcheck'), count: 1 });
   name = hosts.hosts[0].name;
-  project = stackProject('itcheck', `
+  project = stackProject(checkoutSet('itcheck'), `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';
@@ -31,6 +32,8 @@ export default defineConfig({
     nginx(),
     basicAuth({ envs: ['stg'] }),
   ],
+  // one plugin's option for one env, without repeating the plugin list
+  envs: { stg: { options: { gunicorn: { workers: 3 } } } },
 });
 `, 'SECRET_KEY=stg-key-0123456789\nAUTH_WALL_USERNAME=wall-user\nAUTH_WALL_PASSWORD=wall-password-1\n');
 });
@@ -75,6 +78,8 @@ test.serial('configure, then configure --check: exit 0 and nothing predicted', a
   const r = await project.run(['configure', '--env', 'stg', '--check', '--json']);
   t.is(r.code, 0, r.stdout.slice(-3000));
   t.is(recap(r)[name].changed, 0);
+  // the env overlay's gunicorn option reached the host's gunicorn config (not the default cpu_count() * 2 + 1)
+  t.regex((await ssh('cat /etc/gunicorn/gunicorn.conf.py')).stdout, /^workers = 3$/m);
 });
 
 test.serial('deploy --check on a configured host: exit 2, the switch predicted, nothing changed', async (t) => {

@@ -5,7 +5,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up, writeInventory } from '@runbook/testhosts';
 import { repo, runCli as run, sshRoot as ssh, type Run } from './helpers/stack.js';
 
 const example = join(repo, 'playbooks/example.ts');
@@ -23,10 +23,10 @@ let project: string;
 let names: string[];
 
 test.before(async () => {
-  hosts = await up({ set: 'itcli', count: 3 });
+  hosts = await up({ set: checkoutSet('itcli'), count: 3 });
   names = hosts.hosts.map((h) => h.name);
   project = mkdtempSync(join(tmpdir(), 'rb-cli-'));
-  writeInventory('itcli', join(project, 'inventories/local.yml'), { user: 'deploy' });
+  writeInventory(checkoutSet('itcli'), join(project, 'inventories/local.yml'), { user: 'deploy' });
   // the playbooks here read no secrets file; the config says so (a missing file is otherwise exit 4)
   writeFileSync(join(project, '.runbookrc.json'), JSON.stringify({ secrets: false }));
 });

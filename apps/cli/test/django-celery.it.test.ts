@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { quote } from '@runbook/core';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { demoDjangoApp, dragonflyRelease, recap, sshRoot, stackProject } from './helpers/stack.js';
 
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
@@ -20,9 +20,9 @@ let project: ReturnType<typeof stackProject>;
 let release: Awaited<ReturnType<typeof dragonflyRelease>> | undefined;
 
 test.before(async () => {
-  hosts = await up({ set: 'itdjcelery', count: 1 });
+  hosts = await up({ set: checkoutSet('itdjcelery'), count: 1 });
   release = await dragonflyRelease();
-  project = stackProject('itdjcelery', `
+  project = stackProject(checkoutSet('itdjcelery'), `
 import { app } from '@runbook/app';
 import { celery } from '@runbook/celery';
 import { defineConfig } from '@runbook/core';

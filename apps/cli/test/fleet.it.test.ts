@@ -9,7 +9,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { dragonflyRelease, recap, repo, sshRoot, stackProject, type Run } from './helpers/stack.js';
 
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
@@ -25,9 +25,9 @@ const data = 3;
 const app = [0, 1, 2];
 
 test.before(async () => {
-  hosts = await up({ set: 'itfleet', count: 4 });
+  hosts = await up({ set: checkoutSet('itfleet'), count: 4 });
   release = await dragonflyRelease();
-  project = stackProject('itfleet', `
+  project = stackProject(checkoutSet('itfleet'), `
 import { app } from '@runbook/app';
 import { celery } from '@runbook/celery';
 import { defineConfig } from '@runbook/core';

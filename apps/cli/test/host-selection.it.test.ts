@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quote } from '@runbook/core';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { runCli as run, sshRoot, type Run } from './helpers/stack.js';
 
 const stamp = join(import.meta.dirname, 'fixtures/env-stamp.ts');
@@ -23,7 +23,7 @@ const hostOf: Record<string, { name: string; address: string }> = {};
 const lines = { oldBoxKey: 0, laptopKey: 0 };
 
 test.before(async () => {
-  hosts = await up({ set: 'itsel', count: 3 });
+  hosts = await up({ set: checkoutSet('itsel'), count: 3 });
   envs.forEach((env, i) => (hostOf[env] = hosts.hosts[i]));
   project = mkdtempSync(join(tmpdir(), 'rb-hsel-'));
   const keys = join(project, 'keys'); // stays empty: the keys named here are on someone else's laptop

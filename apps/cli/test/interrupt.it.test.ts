@@ -9,7 +9,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { demoDjangoApp, repo, sshRoot, stackProject } from './helpers/stack.js';
 
 let hosts: HostSet;
@@ -39,8 +39,8 @@ function start(args: string[], onLine: (line: string, live: Live) => void = () =
 }
 
 test.before(async () => {
-  hosts = await up({ set: 'itintr', count: 2 });
-  project = stackProject('itintr', `
+  hosts = await up({ set: checkoutSet('itintr'), count: 2 });
+  project = stackProject(checkoutSet('itintr'), `
 import { app } from '@runbook/app';
 import { defineConfig } from '@runbook/core';
 import { gunicorn } from '@runbook/gunicorn';

@@ -7,7 +7,7 @@
 import test from 'ava';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { recap, repo, sshRoot, stackProject } from './helpers/stack.js';
 
 const appConfig = (serverNames: [string, string]) => `
@@ -54,8 +54,8 @@ const stateOf = async (app: string) => ({
 });
 
 test.before(async () => {
-  hosts = await up({ set: 'ittwoapps', count: 1 });
-  project = stackProject('ittwoapps', appConfig(['api.test', 'admin.test']), 'SECRET_KEY=stg-two-apps-key\n');
+  hosts = await up({ set: checkoutSet('ittwoapps'), count: 1 });
+  project = stackProject(checkoutSet('ittwoapps'), appConfig(['api.test', 'admin.test']), 'SECRET_KEY=stg-two-apps-key\n');
 });
 test.after.always(async () => {
   await hosts?.down();
@@ -131,7 +131,7 @@ test.serial('deploy and roll back one app (--tags api): the other keeps its rele
 });
 
 test.serial('two apps that would share a server block name on a host: exit 4 naming both, before anything connects', async (t) => {
-  const clash = stackProject('ittwoapps', appConfig(['same.test', 'same.test']), 'SECRET_KEY=stg-clash-key\n');
+  const clash = stackProject(checkoutSet('ittwoapps'), appConfig(['same.test', 'same.test']), 'SECRET_KEY=stg-clash-key\n');
   const r = await clash.run(['configure', '--env', 'stg']);
   t.is(r.code, 4, r.stdout + r.stderr);
   t.regex(r.stdout + r.stderr, /the apps "api" and "admin" both use server name same\.test/);

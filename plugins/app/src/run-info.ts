@@ -3,14 +3,13 @@
  * and the id that marks this run's lock (the release id; `rollback-<time>` for a rollback). One value per
  * plugin context, so a host's deploy tasks and its `finallyDeploy` tasks agree on it.
  */
-import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
-import { newReleaseId, type PluginContext } from '@runbook/core';
+import { controlWho, newReleaseId, type PluginContext } from '@runbook/core';
 
 export interface RunInfo {
   /** marks the lock this run holds */
   id: string;
-  /** `user@hostname` of the control machine */
+  /** `user@hostname` of the control machine, or RUNBOOK_WHO */
   who: string;
   /** ISO time the run was planned */
   time: string;
@@ -21,14 +20,6 @@ export interface RunInfo {
 }
 
 const cache = new WeakMap<object, RunInfo>();
-
-export function localUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
 
 /** The command line, with the values of `-e` left out (they may carry secrets): `run deploy --env stg -e …`. */
 export function commandLine(argv = process.argv): string {
@@ -43,7 +34,7 @@ export function runInfo(ctx: Pick<PluginContext, 'release'>): RunInfo {
     const now = new Date();
     info = {
       id: ctx.release?.id ?? `rollback-${newReleaseId(now)}`,
-      who: `${localUser()}@${hostname()}`,
+      who: controlWho(),
       time: now.toISOString(),
       command: commandLine(),
       pid: process.pid,

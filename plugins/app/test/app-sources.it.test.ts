@@ -18,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { configurePhases, deployPhases, runPlaybook, SshConnection, type Phase, type PlaybookContext, type Plugin, type RunEvent, type RunHost, type SshTarget } from '@runbook/core';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost, up } from '@runbook/testhosts';
 import { app, type AppOptions } from '../src/index.js';
 
 const run$ = promisify(execFile);
-const SET = 'itappsrc';
+const SET = checkoutSet('itappsrc');
 
 let hosts: HostSet;
 let host: TestHost;

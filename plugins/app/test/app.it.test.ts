@@ -11,11 +11,11 @@ import test, { type ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { definePlugin, quote, runPlaybook, secret, SshConnection, type Plugin, type RunEvent } from '@runbook/core';
 import { command, systemdUnit } from '@runbook/system';
-import type { HostSet, TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost } from '@runbook/testhosts';
 import { AppHost, demoRepo, why, type Kind } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
-const SET = 'itapp';
+const SET = checkoutSet('itapp');
 const SECRET_VALUE = 'it-Secret-k3y-9f8e7d6c5b4a';
 const secrets = { SECRET_KEY: secret(SECRET_VALUE, 'SECRET_KEY') };
 

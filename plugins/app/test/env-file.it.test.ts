@@ -6,12 +6,12 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { reveal } from '@runbook/core';
-import { up, type HostSet } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
 import { renderEnvFile } from '../src/env-file.js';
 
 let hosts: HostSet;
 test.before(async () => {
-  hosts = await up({ set: 'itenvfile', count: 1 });
+  hosts = await up({ set: checkoutSet('itenvfile'), count: 1 });
 });
 test.after.always(async () => {
   await hosts?.down();

@@ -20,11 +20,11 @@ import { join } from 'node:path';
 import { definePlugin, secret, type Plugin, type Secret } from '@runbook/core';
 import { nginx } from '@runbook/nginx';
 import { command, systemdUnit } from '@runbook/system';
-import type { HostSet, TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost } from '@runbook/testhosts';
 import { AppHost, demoRepo, why, type Kind } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
-const SET = 'itrelfaults';
+const SET = checkoutSet('itrelfaults');
 const ROOT = '/srv/rel';
 const SECRET_1 = 'rel-Secret-k3y-1a2b3c4d5e6f';
 const SECRET_2 = 'rel-Secret-k3y-2f3e4d5c6b7a';

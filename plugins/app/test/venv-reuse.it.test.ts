@@ -17,11 +17,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, secret, type Plugin, type RunEvent } from '@runbook/core';
 import { command, systemdUnit } from '@runbook/system';
-import type { HostSet, TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost } from '@runbook/testhosts';
 import { AppHost, demoRepo, why, type Kind, type Played } from './helpers/app-host.js';
 import { app, type AppOptions } from '../src/index.js';
 
-const SET = 'itvenvreuse';
+const SET = checkoutSet('itvenvreuse');
 const secrets = { SECRET_KEY: secret('vr-Secret-k3y-0a1b2c3d4e5f', 'SECRET_KEY') };
 
 let hosts: HostSet;

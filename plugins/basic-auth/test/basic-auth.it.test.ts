@@ -10,7 +10,7 @@ import { definePlugin, secret, type Plugin, type Secret } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx } from '@runbook/nginx';
 import { basicAuth } from '../src/index.js';
-import { boot, explain, settle, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness, settle } from '@runbook/testing';
 
 let h: Harness;
 
@@ -50,7 +50,7 @@ async function get(path: string, user?: string, password?: string): Promise<{ st
 }
 
 test.before(async () => {
-  h = await boot('itbasicauth');
+  h = await boot(checkoutSet('itbasicauth'));
 });
 test.after.always(async () => {
   await h?.close();

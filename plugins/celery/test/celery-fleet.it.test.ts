@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { definePlugin, type Plugin } from '@runbook/core';
-import { boot, demoApp, explain, type ConfigureOptions, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, type ConfigureOptions, demoApp, explain, type Harness } from '@runbook/testing';
 import { celery, type CeleryPluginOptions } from '../src/index.js';
 
 let h: Harness;
@@ -19,7 +19,7 @@ const fleet = (): ConfigureOptions['fleet'] => names.map((host) => ({ host, grou
 const beatUnit = (host: string) => h.ssh('systemctl is-enabled celery-beat-demo.service 2>&1; test -e /etc/systemd/system/celery-beat-demo.service && echo file || echo no-file', { host });
 
 test.before(async () => {
-  h = await boot('itcelfleet', { count: 2 });
+  h = await boot(checkoutSet('itcelfleet'), { count: 2 });
   names = h.hosts.hosts.map((x) => x.name);
 });
 test.after.always(async () => {

@@ -16,7 +16,7 @@ import {
   definePlugin, deployPhases, renderDotenv, reveal, runPlaybook, secret, SshConnection, type AppModel, type Plugin, type RunEvent, type Task,
 } from '@runbook/core';
 import { apt, command, directory, file, group, symlink, systemdUnit, user } from '@runbook/system';
-import { boot, explain, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness } from '@runbook/testing';
 import { celery, type CeleryPluginOptions } from '../src/index.js';
 
 const SENTINEL = `sentinel-${randomBytes(12).toString('hex')}`;
@@ -148,7 +148,7 @@ const waitFor = async (what: () => Promise<boolean>, label: string, tries = 150)
 
 test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rb-celery-it-'));
-  h = await boot('itcelery');
+  h = await boot(checkoutSet('itcelery'));
 });
 test.after.always(async () => {
   await h?.close();

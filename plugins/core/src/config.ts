@@ -1,9 +1,12 @@
 /**
  * Project config, found by cosmiconfig: `runbook.config.ts` (also .js/.mjs, `.runbookrc.{json,yaml,yml}`
- * and `package.json#runbook`). `envs` holds per-env overlays merged over the base for `--env`.
+ * and `package.json#runbook`). `envs` holds per-env overlays merged over the base for `--env` (vars merge
+ * deeply; an overlay's `options` change single plugins' options, env-options.ts).
  */
 import { dirname, join, relative, resolve } from 'node:path';
+import { checkEnvOptions } from './env-options.js';
 import { errors, RunbookError } from './errors.js';
+import { mergeVars } from './inventory/merge-vars.js';
 import { defaultExport, loadModule } from './load-module.js';
 import type { Plugin } from './plugin.js';
 import { userCodeError } from './user-code-error.js';
@@ -37,9 +40,21 @@ export interface ConfigLayer {
   primary?: string;
 }
 
+/** An env's overlay: any layer key, and options of single plugins. */
+export interface EnvLayer extends ConfigLayer {
+  /**
+   * Options of single plugins for this env, by plugin name, without repeating the plugin list: merged
+   * over the options of the plugin's call in `plugins`, below inventory group and host vars named after
+   * the plugin (env-options.ts). A name that is no plugin of the env, or an option it does not take, is
+   * exit 4.
+   * @example { gunicorn: { workers: 5 }, nginx: { serverName: 'shop.example' } }
+   */
+  options?: Record<string, Record<string, unknown>>;
+}
+
 export interface RunbookConfig extends ConfigLayer {
-  /** per-env overlays, merged over the base for `--env` @example { prod: { vars: { workers: 9 } } } */
-  envs?: Record<string, ConfigLayer>;
+  /** per-env overlays, merged over the base for `--env` @example { prod: { vars: { workers: 9 }, options: { gunicorn: { workers: 5 } } } } */
+  envs?: Record<string, EnvLayer>;
 }
 
 export interface ResolvedConfig {
@@ -70,9 +85,12 @@ function validateLayer(layer: unknown, file: string, prefix: string, allowEnvs: 
   if (!layer || typeof layer !== 'object' || Array.isArray(layer)) {
     throw errors.config(`expected an object${prefix ? ` at ${prefix}` : ''}`, { file, key: prefix || undefined });
   }
-  const allowed = allowEnvs ? [...layerKeys, 'envs'] : layerKeys;
+  const allowed = allowEnvs ? [...layerKeys, 'envs'] : [...layerKeys, 'options'];
   for (const [key, value] of Object.entries(layer)) {
     const path = prefix ? `${prefix}.${key}` : key;
+    if (key === 'options' && allowEnvs) {
+      throw errors.config('options belongs in an env overlay (envs.<env>.options); give the base options in the plugin\'s call in plugins', { file, key: path });
+    }
     if (!allowed.includes(key)) throw errors.config(`unknown key "${key}"; allowed: ${allowed.join(', ')}`, { file, key: path });
     if (['inventoryDir', 'playbookDir', 'knownHosts', 'secretsDir'].includes(key) && typeof value !== 'string') {
       throw errors.config(`expected a path string, got ${JSON.stringify(value)}`, { file, key: path });
@@ -131,8 +149,12 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
   const root = found ? dirname(found.filepath) : opts.cwd;
   const file = found ? relative(opts.cwd, found.filepath) || found.filepath : undefined;
   const base = found ? (validateLayer(found.config, file!, '', true) as RunbookConfig) : {};
-  const overlay = base.envs?.[opts.env] ? validateLayer(base.envs[opts.env], file!, `envs.${opts.env}`, false) : {};
-  const merged: ConfigLayer = { ...base, ...overlay, vars: { ...base.vars, ...overlay.vars } };
+  const overlay: EnvLayer = base.envs?.[opts.env] ? validateLayer(base.envs[opts.env], file!, `envs.${opts.env}`, false) : {};
+  const { options, ...overlayLayer } = overlay;
+  const plugins = (overlayLayer.plugins ?? base.plugins ?? []).filter((p): p is Plugin => Boolean(p));
+  // an overlay's plugin options are config vars named after the plugin: the path inventory vars take to withOptions
+  const envOptions = options === undefined ? {} : checkEnvOptions(options, plugins, { file, key: `envs.${opts.env}.options` });
+  const merged: ConfigLayer = { ...base, ...overlayLayer, vars: mergeVars(base.vars, overlayLayer.vars, envOptions) };
   return {
     root,
     file: found?.filepath,
@@ -142,7 +164,7 @@ export async function loadConfig(opts: { cwd: string; env: string; file?: string
     secretsDir: resolve(root, merged.secretsDir ?? 'secrets'),
     secrets: merged.secrets ?? true,
     vars: merged.vars ?? {},
-    plugins: (merged.plugins ?? []).filter((p): p is Plugin => Boolean(p)),
+    plugins,
     ...(merged.primary ? { primary: merged.primary } : {}),
   };
 }

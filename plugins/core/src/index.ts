@@ -28,3 +28,4 @@ export * from './secrets-file.js';
 export * from './builtin-playbooks.js';
 export * from './run-tasks.js';
 export { keysOverlap, overlaps, ancestorKeys } from './resources.js';
+export * from './who.js';

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { definePlugin, isSecret, secret, type AppModel, type Plugin, type RunEvent } from '@runbook/core';
 import { file } from '@runbook/system';
 import { BRIDGE_ADDRESS } from '@runbook/testhosts';
-import { boot, explain, type ConfigureOptions, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, type ConfigureOptions, explain, type Harness } from '@runbook/testing';
 import { dragonfly } from '../src/index.js';
 
 const run$ = promisify(execFile);
@@ -54,7 +54,7 @@ const onB = (cmd: string) => h.ssh(`${cmd} 2>&1 || true`, { host: b.name });
 const withUrl = (args: string) => onB(`u=$(cat /root/redis_url); pw=\${u#redis://:}; pw=\${pw%%@*}; hp=\${u##*@}; hp=\${hp%/0}; REDISCLI_AUTH=$pw redis-cli -h \${hp%:*} -p \${hp##*:} ${args}`);
 
 test.before(async () => {
-  h = await boot('itdffleet', { count: 2 });
+  h = await boot(checkoutSet('itdffleet'), { count: 2 });
   [a, b] = h.hosts.hosts;
   server = createServer((req, res) => (req.url === '/v1/dragonfly-x86_64' ? res.end(binary) : res.writeHead(404).end()));
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, BRIDGE_ADDRESS, ok));

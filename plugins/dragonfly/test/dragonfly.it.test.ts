@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { secret, type Plugin, type RunEvent } from '@runbook/core';
 import { BRIDGE_ADDRESS } from '@runbook/testhosts';
-import { boot, explain, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness } from '@runbook/testing';
 import { dragonfly, type DragonflyOptions } from '../src/index.js';
 
 const SERVER_BINARY = '/usr/bin/redis-server';
@@ -71,7 +71,7 @@ async function until(probe: () => Promise<boolean>, ms = 15_000): Promise<boolea
 }
 
 test.before(async () => {
-  h = await boot('itdragonfly');
+  h = await boot(checkoutSet('itdragonfly'));
   // the "release server": only reachable while the bridge exists, so started after the host set is up
   server = createServer((req, res) => {
     if (req.url === '/v1.0.0/dragonfly-x86_64') res.end(binary);

@@ -21,11 +21,11 @@ import {
   type AppModel, type HostRunContext, type Plugin, type RunEvent, type RunHost, type SshTarget, type Task,
 } from '@runbook/core';
 import { apt, command, directory, file, symlink, user } from '@runbook/system';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost, up } from '@runbook/testhosts';
 import { gunicorn } from '../src/index.js';
 
 const run$ = promisify(execFile);
-const SET = 'itgunicorn';
+const SET = checkoutSet('itgunicorn');
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../apps/demo-django');
 const SECRET_KEY = `sk-${randomBytes(24).toString('hex')}`;
 

@@ -16,7 +16,7 @@ import { definePlugin, type Plugin } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx } from '@runbook/nginx';
 import { BRIDGE_ADDRESS } from '@runbook/testhosts';
-import { boot, explain, settle, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness, settle } from '@runbook/testing';
 import { DEPLOY_HOOK, letsencrypt, type LetsencryptOptions } from '../src/index.js';
 import { startPebble, type Pebble } from './pebble.js';
 
@@ -64,7 +64,7 @@ const san = () => h.ssh(`openssl x509 -in /etc/letsencrypt/live/${APP}/fullchain
 
 test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rb-itletsencrypt-'));
-  h = await boot('itletsencrypt');
+  h = await boot(checkoutSet('itletsencrypt'));
   // the bridge exists once a host set is up
   pebble = await startPebble(BRIDGE_ADDRESS, scratch);
   await pebble.addA(APP, h.host.address);

@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { definePlugin, secret, type AppModel, type Plugin } from '@runbook/core';
 import { directory, file, systemdUnit } from '@runbook/system';
 import { nginx, type NginxOptions } from '../src/index.js';
-import { boot, explain, settle, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness, settle } from '@runbook/testing';
 
 let h: Harness;
 
@@ -55,7 +55,7 @@ async function get(path: string): Promise<{ status: number; text: string; header
 }
 
 test.before(async () => {
-  h = await boot('itnginx');
+  h = await boot(checkoutSet('itnginx'));
 });
 test.after.always(async () => {
   await h?.close();

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { definePlugin, isSecret, secret, type AppModel, type Plugin, type RunEvent } from '@runbook/core';
 import { file } from '@runbook/system';
-import { boot, explain, type ConfigureOptions, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, type ConfigureOptions, explain, type Harness } from '@runbook/testing';
 import { postgres } from '../src/index.js';
 
 const run$ = promisify(execFile);
@@ -47,7 +47,7 @@ const fromOutside = async (): Promise<string> => {
 };
 
 test.before(async () => {
-  h = await boot('itpgfleet', { count: 2 });
+  h = await boot(checkoutSet('itpgfleet'), { count: 2 });
   [a, b] = h.hosts.hosts;
   // psql on the client host (the app would bring its driver; the test uses the client)
   await h.ssh('DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client >/dev/null', { host: b.name });

@@ -8,7 +8,7 @@
 import test from 'ava';
 import { definePlugin, isSecret, secret, type Plugin, type RunEvent, type Secret } from '@runbook/core';
 import { file } from '@runbook/system';
-import { boot, explain, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness } from '@runbook/testing';
 import { postgres } from '../src/index.js';
 
 const PW = "Pg-s3cret p@ss:w/rd'\"$";
@@ -36,7 +36,7 @@ const configure = async (pw = PW) => {
 const psql = (sql: string): Promise<string> => h.ssh(`psql "$(cat /root/database_url)" -XAtq -v ON_ERROR_STOP=1 -c '${sql}' 2>&1 || true`);
 
 test.before(async () => {
-  h = await boot('itpostgres');
+  h = await boot(checkoutSet('itpostgres'));
 });
 test.after.always(async () => {
   await h?.close();

@@ -15,7 +15,7 @@ import {
 } from '@runbook/core';
 import { gunicorn } from '@runbook/gunicorn';
 import { nginx } from '@runbook/nginx';
-import { boot, explain, settle, type Harness, type Outcome } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness, type Outcome, settle } from '@runbook/testing';
 import { s3Static } from '../src/index.js';
 import { startS3, type S3Server } from './s3-server.js';
 
@@ -75,7 +75,7 @@ async function run(name: 'configure' | 'deploy'): Promise<Outcome> {
 test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rb-its3deploy-'));
   s3 = await startS3({ bucket: BUCKET, accessKeyId: KEY_ID, secretAccessKey: KEY_SECRET });
-  h = await boot('its3deploy');
+  h = await boot(checkoutSet('its3deploy'));
 });
 test.after.always(async () => {
   await h?.close();

@@ -6,17 +6,15 @@
  * the sshd drop-in. Fails (never skips) when the hosts cannot boot.
  */
 import test from 'ava';
-import { assertIdempotent, attach, explain, type Harness } from '@runbook/testing';
-import { down, up } from '@runbook/testhosts';
+import { assertIdempotent, boot, checkoutSet, explain, type Harness } from '@runbook/testing';
 import { server, SSHD_DROP_IN, type ServerOptions } from '../src/index.js';
 
-const SET = 'itserver';
+const SET = checkoutSet('itserver');
 let h: Harness;
 let options: ServerOptions;
 
 test.before(async () => {
-  await up({ set: SET, count: 2, capabilities: ['CAP_NET_ADMIN'] });
-  h = await attach(SET);
+  h = await boot(SET, { count: 2, capabilities: ['CAP_NET_ADMIN'] });
   options = {
     firewall: { allow: [{ port: 8000, from: h.hosts.hosts[1].address }] },
     // a threshold no test host reaches: the swap file is made (swapon is left out: this is a container)
@@ -27,7 +25,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await h?.close();
-  await down({ set: SET });
 });
 
 /** 'open' or 'closed' for a TCP connect from the second host to the first, 2 s timeout. */

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { secret } from '@runbook/core';
-import { fakeHost, pluginContext } from '@runbook/testing';
+import { fakeHost, pluginContext, type HostState } from '@runbook/testing';
 import { MARK, prune, renderProgram, resolveSupervisorOptions, supervisor, UPDATE_HANDLER, type ProgramOptions } from './index.js';
 
 const render = (name: string, p: ProgramOptions) => renderProgram(resolveSupervisorOptions({ programs: { [name]: p } }).programs[0]);
@@ -119,4 +119,36 @@ test('prune reads only files whose first line is the mark', async (t) => {
 
 test('on (placement) is an option like any other plugin\'s', (t) => {
   t.is(supervisor({ on: 'worker', programs: { web: { command: 'x' } } }).on, 'worker');
+});
+
+// the host stated by meaning (@runbook/testing's hostState) rather than in the primitives' fact formats
+const WEB = { command: '/usr/bin/python3 -m http.server 8081' };
+const managedList = (files: string[]) => (cmd: string) => (LIST('/etc/supervisor/conf.d').test(cmd) ? files.map((f) => `${f}\n`).join('') : undefined);
+const configured: HostState = {
+  packages: ['supervisor'],
+  units: { 'supervisor.service': { active: true, enabled: true } },
+  directories: ['/etc/supervisor/conf.d'],
+  files: { '/etc/supervisor/conf.d/web.conf': render('web', WEB) },
+};
+
+test('configure on a configured host: every task is a no-op, read in one exec', async (t) => {
+  const host = fakeHost({ state: configured, facts: managedList(['/etc/supervisor/conf.d/web.conf']) });
+  const r = await host.run(supervisor({ programs: { web: WEB } }).configure!(pluginContext()));
+  t.deepEqual(r.statuses, ['ok', 'ok', 'ok', 'ok'], JSON.stringify(r.results.map((x) => x.error?.message ?? x.reason)));
+  t.is(r.execs, 1);
+});
+
+test('configure on a host whose program config was edited: only that file changes, with a diff', async (t) => {
+  const edited = { ...configured, files: { '/etc/supervisor/conf.d/web.conf': render('web', { command: 'edited' }) } };
+  const host = fakeHost({ state: edited, facts: managedList(['/etc/supervisor/conf.d/web.conf']) });
+  const r = await host.run(supervisor({ programs: { web: WEB } }).configure!(pluginContext()), { check: true });
+  t.deepEqual(r.statuses, ['ok', 'ok', 'changed', 'ok']);
+  t.regex(r.results[2].diff ?? '', /-command=edited\n\+command=\/usr\/bin\/python3 -m http\.server 8081/);
+});
+
+test('check on a fresh host: the package, then the unit it brings (predicted, not a failure), the config', async (t) => {
+  const host = fakeHost({ state: {}, facts: managedList([]) });
+  const r = await host.run(supervisor({ programs: { web: WEB } }).configure!(pluginContext()), { check: true });
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed', 'ok'], JSON.stringify(r.results.map((x) => x.error?.message ?? x.reason)));
+  t.deepEqual(host.applied, []);
 });

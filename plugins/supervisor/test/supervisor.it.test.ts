@@ -1,6 +1,7 @@
 /**
- * supervisor on a real Debian test host (set itsupervisor): a python http server and a worker run under
- * supervisord; configure twice (the second run changes nothing); the server answers curl-like requests
+ * supervisor on a real Debian test host (set itsupervisor-<checkout hash>): check mode on the fresh host
+ * exits 2 (the unit the package brings is predicted, not a failure); a python http server and a worker
+ * run under supervisord; configure twice (the second run changes nothing); the server answers curl-like requests
  * from this machine; a changed command restarts only that program (new pid); a removed program is
  * stopped and its config deleted; check mode reports a manual edit with a diff. No secret in any event.
  * Fails (never skips) when the host cannot boot.
@@ -8,14 +9,14 @@
 import test from 'ava';
 import { definePlugin, secret, type Plugin } from '@runbook/core';
 import { directory, file } from '@runbook/system';
-import { assertIdempotent, boot, explain, settle, type Harness } from '@runbook/testing';
+import { assertIdempotent, boot, checkoutSet, explain, settle, type Harness } from '@runbook/testing';
 import { supervisor, type SupervisorOptions } from '../src/index.js';
 
 let h: Harness;
 const TOKEN = 'sup3r-s3cret-t0ken';
 
 test.before(async () => {
-  h = await boot('itsupervisor');
+  h = await boot(checkoutSet('itsupervisor'));
 });
 test.after.always(async () => {
   await h?.close();
@@ -55,6 +56,14 @@ async function get(port: number): Promise<{ status: number; text: string } | und
 }
 const status = (name: string) => h.ssh(`supervisorctl status ${name} || true`);
 const pid = async (name: string) => Number(await h.ssh(`supervisorctl pid ${name}`));
+
+test.serial('check on a fresh host: exit 2, no task failed, nothing installed', async (t) => {
+  const check = await h.configure(plugins({ programs: { web: web(8081), worker } }), { check: true });
+  t.is(check.result.exitCode, 2, explain(check));
+  t.is(check.failed, 0, explain(check));
+  t.true(check.tasks.some((e) => e.title === 'supervisor.service' && e.status === 'changed'), explain(check));
+  t.is(await h.ssh("dpkg-query -W -f='${Status}' supervisor 2>/dev/null | grep -q 'ok installed' && echo installed || echo absent"), 'absent');
+});
 
 test.serial('configure twice: 0 changed the second time; the programs RUNNING; the server answers from outside', async (t) => {
   const { first, second } = await assertIdempotent(t, h, plugins({ programs: { web: web(8081), worker } }));

@@ -2,7 +2,7 @@
  * Option checks shared by the primitives. Each throws an E_OPTIONS error that names the key, what was
  * expected and what was given; `defineTask` prefixes the task type (`file.content: mode: …`).
  */
-import { errors, isSecret } from '@runbook/core';
+import { errors, isSecret, RunbookError } from '@runbook/core';
 
 const shown = (v: unknown): string => (isSecret(v) ? 'a secret' : JSON.stringify(v) ?? String(v));
 
@@ -68,4 +68,41 @@ export function optionalId(key: string, v: unknown): number | undefined {
 
 export function requireObject(name: string, v: unknown): void {
   if (!v || typeof v !== 'object') throw errors.options(`${name}: options must be an object`);
+}
+
+/** The checks above, for a plugin's factory: the same checks, messages led by the plugin's name. */
+export interface OptionChecks {
+  fail: typeof fail;
+  requireString: typeof requireString;
+  optionalString: typeof optionalString;
+  optionalBoolean: typeof optionalBoolean;
+  absolutePath: typeof absolutePath;
+  oneOf: typeof oneOf;
+  normalizeMode: typeof normalizeMode;
+  accountName: typeof accountName;
+  optionalAccount: typeof optionalAccount;
+  optionalId: typeof optionalId;
+}
+
+/**
+ * The primitives' option checks for a plugin's factory: each throws E_OPTIONS with the key and what was
+ * expected and given (a secret shows as `a secret`), its message led by `plugin` (a task's are led by
+ * the task type instead). Keys may be paths: `programs.web.dir`.
+ * @example const check = optionChecks('memcached'); const dir = check.absolutePath('dir', o.dir ?? '/etc/memcached');
+ * // memcached: dir: expected an absolute path, got "etc"
+ */
+export function optionChecks(plugin: string): OptionChecks {
+  const wrap = <A extends unknown[], R>(check: (...args: A) => R) => (...args: A): R => {
+    try {
+      return check(...args);
+    } catch (e) {
+      if (e instanceof RunbookError && e.code === 'E_OPTIONS') throw errors.options(`${plugin}: ${e.message}`, { ...e.details, plugin });
+      throw e;
+    }
+  };
+  return {
+    fail: wrap(fail), requireString: wrap(requireString), optionalString: wrap(optionalString), optionalBoolean: wrap(optionalBoolean),
+    absolutePath: wrap(absolutePath), oneOf: wrap(oneOf) as typeof oneOf, normalizeMode: wrap(normalizeMode), accountName: wrap(accountName),
+    optionalAccount: wrap(optionalAccount), optionalId: wrap(optionalId),
+  };
 }

@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runTask, SshConnection, type HostRunContext, type SshTarget, type Task, type TaskResult } from '@runbook/core';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import { checkoutSet, type HostSet, type TestHost, up } from '@runbook/testhosts';
 import { apt, command, directory, download, file, git, group, line, symlink, systemdUnit, template, user } from '../src/index.js';
 
 const run$ = promisify(execFile);
-const SET = 'itsys';
+const SET = checkoutSet('itsys');
 const BRIDGE = '10.77.0.1';
 
 let hosts: HostSet;

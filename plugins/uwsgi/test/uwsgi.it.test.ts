@@ -17,7 +17,7 @@ import {
 } from '@runbook/core';
 import { apt, command, directory, file, group, symlink, user } from '@runbook/system';
 import { nginx } from '@runbook/nginx';
-import { boot, explain, settle, type Harness } from '@runbook/testing';
+import { boot, checkoutSet, explain, type Harness, settle } from '@runbook/testing';
 import { uwsgi, type UwsgiOptions } from '../src/index.js';
 
 const SENTINEL = `sentinel-${randomBytes(12).toString('hex')}`;
@@ -110,7 +110,7 @@ const masterPid = () => h.ssh('systemctl show -p MainPID --value uwsgi-demo.serv
 
 test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rb-uwsgi-it-'));
-  h = await boot('ituwsgi');
+  h = await boot(checkoutSet('ituwsgi'));
 });
 test.after.always(async () => {
   await h?.close();

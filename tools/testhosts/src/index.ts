@@ -6,3 +6,4 @@ export { status, type Status, type SetStatus, type HostStatus } from './status.j
 export { inventoryYaml, writeInventory, type InventoryFileOptions } from './setfiles.js';
 export { readMirror } from './mirror.js';
 export { cacheDir, stateDir, setFiles, BRIDGE, BRIDGE_ADDRESS, RELEASES, DEFAULT_RELEASE, checkRelease, type Release } from './paths.js';
+export { checkoutRoot, checkoutSet } from './checkout-set.js';

@@ -3,11 +3,11 @@
 import test from 'ava';
 import fs from 'node:fs';
 import { $ } from 'zx';
-import { up, down, type HostSet } from './index.js';
+import { up, down, checkoutSet, type HostSet } from './index.js';
 import { slotNames } from './paths.js';
 
 const SET = 'it-testhosts';
-const TRIXIE_SET = 'it-testhosts-trixie';
+const TRIXIE_SET = checkoutSet('it-testhosts-trixie');
 
 async function leftovers(hs: HostSet): Promise<string[]> {
   const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => hs.hosts.some((h) => l.includes(`/hosts/${h.name}/`)));

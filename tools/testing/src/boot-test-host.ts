@@ -71,7 +71,8 @@ function harness(hosts: HostSet, owned: boolean): Harness {
       const members = opts.fleet ?? [{ host: pick(opts.host).name }];
       const hostsOf = members.map((m) => ({ test: pick(m.host), groups: m.groups }));
       const runHosts = hostsOf.map(({ test: h, groups }) => ({
-        alias: h.name, hostname: h.name, user: 'deploy', env,
+        // port: what ctx.port tells plugins (a firewall keeps it open), the one target() connects on
+        alias: h.name, hostname: h.name, user: 'deploy', port: 22, env,
         // a fleet's hosts reach each other on the test bridge; a single host keeps the harness's old shape
         ...(opts.fleet ? { groups: ['all', ...(groups ?? [])], vars: { privateAddress: h.address } } : { groups: [], vars: {} }),
       }));
@@ -111,9 +112,24 @@ function harness(hosts: HostSet, owned: boolean): Harness {
   };
 }
 
-/** Boots a fresh set of `count` hosts (replacing a set of that name that is up); close() downs it. */
-export async function boot(set: string, opts: { count?: number } = {}): Promise<Harness> {
-  return harness(await up({ set, count: opts.count ?? 1 }), true);
+export interface BootOptions {
+  /** @default 1 */
+  count?: number;
+  /**
+   * Extra capabilities for the hosts' root (systemd-nspawn `--capability=`): what a plugin needs beyond
+   * a container's defaults, e.g. a firewall's netfilter rules.
+   * @example ['CAP_NET_ADMIN']
+   */
+  capabilities?: string[];
+}
+
+/**
+ * Boots a fresh set of `count` hosts (replacing a set of that name that is up); close() downs it. Name
+ * the set with `checkoutSet('itmyplugin')` so another checkout on the machine running the same test
+ * does not replace your hosts.
+ */
+export async function boot(set: string, opts: BootOptions = {}): Promise<Harness> {
+  return harness(await up({ set, count: opts.count ?? 1, capabilities: opts.capabilities }), true);
 }
 
 /**

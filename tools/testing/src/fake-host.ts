@@ -9,6 +9,7 @@
 import {
   newStats, runTasks, type Connection, type ExecOptions, type ExecResult, type Task, type TaskResult, type TaskStatus,
 } from '@runbook/core';
+import { hostState, type HostState } from './host-state.js';
 
 /** What a step prints and returns: a string is stdout with exit status 0. */
 export type FakeAnswer = string | { stdout?: string; stderr?: string; code?: number };
@@ -20,6 +21,13 @@ export interface FakeHostOptions {
   /** @default 'fake' */
   alias?: string;
   facts?: FactTable;
+  /**
+   * The host's files, directories, symlinks, systemd units and packages by meaning, answering
+   * @runbook/system's fact commands (host-state.ts); consulted after `facts`. Mutate it in `onApply`
+   * to show a second run the changed host.
+   * @example { files: { '/etc/x': { content: 'a\n', mode: '0600' } }, units: { 'x.service': { active: true, enabled: true } } }
+   */
+  state?: HostState;
   /**
    * Called for each applied command before it "runs": return an answer to make it fail or print, nothing
    * for success. The place to change the fake's state (`fake.answer(cmd, …)`) so a second run sees it.
@@ -78,6 +86,7 @@ export class FakeConnection implements Connection {
   readonly factsRead: string[] = [];
   private readonly table = new Map<string, FakeAnswer>();
   private readonly fn?: (command: string) => FakeAnswer | undefined;
+  private readonly fromState?: (command: string) => FakeAnswer | undefined;
   private readonly onApply?: FakeHostOptions['onApply'];
 
   constructor(opts: FakeHostOptions = {}) {
@@ -85,6 +94,7 @@ export class FakeConnection implements Connection {
     if (typeof opts.facts === 'function') this.fn = opts.facts;
     else for (const [k, v] of Object.entries(opts.facts ?? {})) this.table.set(k, v);
     this.onApply = opts.onApply;
+    if (opts.state) this.fromState = hostState(opts.state);
   }
 
   /** Sets (or replaces) the answer to one fact command: the host's state after a change. */
@@ -94,7 +104,7 @@ export class FakeConnection implements Connection {
   }
 
   private factAnswer(command: string): FakeAnswer {
-    const a = this.table.get(command) ?? this.fn?.(command);
+    const a = this.table.get(command) ?? this.fn?.(command) ?? this.fromState?.(command);
     if (a === undefined) throw new Error(`fake host ${this.alias}: no answer for the fact command:\n${command}`);
     return a;
   }

@@ -23,6 +23,8 @@ export interface PluginContextOptions {
   env?: string;
   /** @default 'deploy' */
   user?: string;
+  /** the ssh port of the run (`ctx.port`): what a firewall plugin keeps open @default 22 */
+  port?: number;
   vars?: Record<string, unknown>;
   secrets?: Record<string, Secret>;
   /** plugins whose `contribute` runs first, in order (the plugin under test included, usually last) */
@@ -44,7 +46,7 @@ export function pluginContext(o: PluginContextOptions = {}): PluginContext {
   const hostname = o.hostname ?? 'web-1';
   const site = emptySiteModel(hostname);
   const ctx: PluginContext = {
-    alias: hostname, hostname, user: o.user ?? 'deploy', groups: [], vars: o.vars ?? {}, env: o.env ?? 'test',
+    alias: hostname, hostname, user: o.user ?? 'deploy', port: o.port ?? 22, groups: [], vars: o.vars ?? {}, env: o.env ?? 'test',
     site, secrets: o.secrets ?? {}, fleet: [], hostsWith: () => [], config,
   };
   for (const p of plugins) p.contribute?.(site, ctx);
@@ -55,7 +57,7 @@ export function pluginContext(o: PluginContextOptions = {}): PluginContext {
 function fleetContext(o: PluginContextOptions, entries: FleetEntry[], config: PluginContext['config']): PluginContext {
   const env = o.env ?? 'test';
   const hosts = entries.map((e) => ({
-    alias: e.alias, hostname: e.alias, user: o.user ?? 'deploy', groups: ['all', ...(e.groups ?? [])], env,
+    alias: e.alias, hostname: e.alias, user: o.user ?? 'deploy', port: o.port ?? 22, groups: ['all', ...(e.groups ?? [])], env,
     vars: { ...(e.address ? { privateAddress: e.address } : {}), ...(e.alias === (o.hostname ?? entries[0]?.alias) ? o.vars : {}) },
   }));
   const host = hosts.find((h) => h.alias === (o.hostname ?? hosts[0]?.alias));

@@ -5,10 +5,10 @@
  */
 import test from 'ava';
 import { definePlugin } from '@runbook/core';
-import { attach, assertIdempotent, boot, runTwice, type Harness } from '../src/index.js';
+import { attach, assertIdempotent, boot, checkoutSet, runTwice, type Harness } from '../src/index.js';
 import { always, marker } from './fixture-tasks.js';
 
-const SET = 'ittestkit';
+const SET = checkoutSet('ittestkit');
 let h: Harness;
 
 test.before(async () => {

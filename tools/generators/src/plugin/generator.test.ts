@@ -13,6 +13,7 @@ test('creates the package: manifest, tsconfigs, factory, options, example task, 
   const tree = generate('my-thing');
   const files = tree.listChanges().map((c) => c.path).filter((p) => p.startsWith('plugins/')).sort();
   t.deepEqual(files, [
+    'plugins/my-thing/LICENSE',
     'plugins/my-thing/README.md',
     'plugins/my-thing/package.json',
     'plugins/my-thing/src/greeting-task.ts',
@@ -33,11 +34,22 @@ test('names: package @runbook/<name>, factory in camelCase, options type in Pasc
   t.is(pkg.name, '@runbook/my-thing');
   t.is(pkg.description, "Runs 'things' */ here".replace('*/', '* /'));
   t.is(pkg.scripts.test, 'ava');
-  t.deepEqual(pkg.devDependencies, { '@runbook/testing': '0.1.0' });
+  // one @runbook/core per project: a peer (and a dev dependency, which the workspace links)
+  t.deepEqual(pkg.peerDependencies, { '@runbook/core': '0.1.0' });
+  t.deepEqual(pkg.devDependencies, { '@runbook/core': '0.1.0', '@runbook/testing': '0.1.0' });
   t.regex(tree.read('plugins/my-thing/src/my-thing.ts', 'utf-8')!, /export function myThing\(options: MyThingOptions = \{\}\): Plugin/);
   t.regex(tree.read('plugins/my-thing/src/greeting-task.ts', 'utf-8')!, /name: 'my-thing\.greeting'/);
-  t.regex(tree.read('plugins/my-thing/test/my-thing.it.test.ts', 'utf-8')!, /boot\('itmything'\)/);
+  t.regex(tree.read('plugins/my-thing/test/my-thing.it.test.ts', 'utf-8')!, /boot\(checkoutSet\('itmything'\)\)/);
   t.is(JSON.parse(tree.read('plugins/my-thing/tsconfig.json', 'utf-8')!).extends, '../../tsconfig.base.json');
+});
+
+test('the new plugin joins the workspace\'s @runbook version (released together)', (t) => {
+  const tree = createTreeWithEmptyWorkspace();
+  tree.write('plugins/core/package.json', JSON.stringify({ name: '@runbook/core', version: '0.4.2' }));
+  pluginGenerator(tree, { name: 'later' });
+  const pkg = JSON.parse(tree.read('plugins/later/package.json', 'utf-8')!);
+  t.is(pkg.version, '0.4.2');
+  t.deepEqual([pkg.peerDependencies['@runbook/core'], pkg.dependencies['@runbook/system']], ['0.4.2', '0.4.2']);
 });
 
 test('another parent directory gets the right tsconfig offset', (t) => {

@@ -18,10 +18,16 @@ const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 /** The template files, next to dist/ and src/ in this package. */
 const templates = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'files', 'plugin');
 
-/** The test-host set of the generated integration test: `it` + the name's letters and digits, ending in a letter. */
+/** The test-host set of the generated integration test: `it` + the name's letters and digits, ending in a letter; the test adds a hash of the checkout (`checkoutSet`). */
 export function testSetName(name: string): string {
   const set = `it${name.replace(/[^a-z0-9]/g, '')}`.slice(0, 31);
   return /[a-z]$/.test(set) ? set : `${set}x`;
+}
+
+/** The workspace's @runbook version (one for all: nx release's fixed group), which the new plugin joins. */
+function runbookVersion(tree: Tree): string {
+  const core = 'plugins/core/package.json';
+  return tree.exists(core) ? (JSON.parse(tree.read(core, 'utf-8')!) as { version: string }).version : '0.1.0';
 }
 
 export function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): () => void {
@@ -39,6 +45,7 @@ export function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): () =
     // it lands in a JSON string, a doc comment and the README: one line, no quote, backslash or comment end
     description: (schema.description ?? `A Runbook plugin: ${name}`).replace(/\s*[\r\n]+\s*/g, ' ').replace(/\\/g, '/').replace(/"/g, "'").replace(/\*\//g, '* /'),
     set: testSetName(name),
+    version: runbookVersion(tree),
     offset: '../'.repeat(depth),
     tmpl: '',
   });
