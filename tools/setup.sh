@@ -17,6 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# the stack tests also run on Debian 13: a debootstrap older than trixie's script builds it with sid's
+if [ ! -e /usr/share/debootstrap/scripts/trixie ]; then ln -s sid /usr/share/debootstrap/scripts/trixie; fi
 # the packaged apt-cacher-ng daemon is not ours: the test hosts start their own on the test bridge
 if [ -f /var/run/apt-cacher-ng/pid ]; then kill "$(cat /var/run/apt-cacher-ng/pid)" 2>/dev/null || true; fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -24,3 +26,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 NX_DAEMON=false npx nx run-many -t build --outputStyle=static
 node tools/testhosts/dist/cli.js build
+node tools/testhosts/dist/cli.js build --release trixie

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs every package's tests through nx and ends with one line that sums ava's counts over all packages:
 // `N passed, N failed`. A package whose test run crashed without a count is one failure, never zero.
-// A full run (no arguments) then runs tools/ci-generator-check.sh: a plugin freshly made with
-// `nx g @runbook/tools:plugin`, built and tested as generated; its counts join the totals.
+// A full run (no arguments) then runs the Django and Flask stack tests once more on Debian 13 (trixie; apps/cli's
+// `test:trixie`), and tools/ci-generator-check.sh: a plugin freshly made with `nx g @runbook/tools:plugin`,
+// built and tested as generated; their counts join the totals.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,9 @@ const step = (cmd, stepArgs) => new Promise((resolve) => {
   });
 });
 const codes = [await step('npx', args)];
-if (process.argv.length <= 2) codes.push(await step('bash', ['tools/ci-generator-check.sh']));
+if (process.argv.length <= 2) {
+  codes.push(await step('npm', ['run', '--silent', 'test:trixie', '-w', 'apps/cli']));
+  codes.push(await step('bash', ['tools/ci-generator-check.sh']));
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(codes.every((c) => c === 0) && failed === 0 ? 0 : 1);

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
-import { recap, repo, sshRoot, stackProject } from './helpers/stack.js';
+import type { HostSet } from '@runbook/testhosts';
+import { recap, repo, sshRoot, stackHosts, stackProject } from './helpers/stack.js';
 
 const password = 'wall-' + Math.random().toString(36).slice(2);
 
@@ -47,8 +47,8 @@ let hosts: HostSet;
 let project: ReturnType<typeof stackProject>;
 
 test.before(async () => {
-  hosts = await up({ set: checkoutSet('itdjango'), count: 2 });
-  project = stackProject(checkoutSet('itdjango'), `
+  hosts = await stackHosts('itdjango', 2);
+  project = stackProject(hosts.set, `
 import { app } from '@runbook/app';
 import { basicAuth } from '@runbook/basic-auth';
 import { defineConfig } from '@runbook/core';

@@ -16,8 +16,8 @@ import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quote } from '@runbook/core';
-import { checkoutSet, type HostSet, up } from '@runbook/testhosts';
-import { dragonflyRelease, recap, repo, sshRoot, stackProject } from './helpers/stack.js';
+import type { HostSet } from '@runbook/testhosts';
+import { dragonflyRelease, recap, repo, sshRoot, stackHosts, stackProject } from './helpers/stack.js';
 
 const sentinel = 'sentinel' + Math.random().toString(36).slice(2);
 const APP = 'hooks';
@@ -56,9 +56,9 @@ let release: Awaited<ReturnType<typeof dragonflyRelease>> | undefined;
 const times: string[] = [];
 
 test.before(async () => {
-  hosts = await up({ set: checkoutSet('itflask'), count: 2 });
+  hosts = await stackHosts('itflask', 2);
   release = await dragonflyRelease();
-  project = stackProject(checkoutSet('itflask'), `
+  project = stackProject(hosts.set, `
 import { app } from '@runbook/app';
 import { celery } from '@runbook/celery';
 import { defineConfig } from '@runbook/core';

@@ -8,15 +8,18 @@ import { up } from './up.js';
 import { down } from './down.js';
 import { status } from './status.js';
 import { writeInventory } from './setfiles.js';
+import { checkRelease, RELEASES } from './paths.js';
 
 const HELP = `usage: runbook-testhosts <command> [options]
 
-  build                         build (or verify) the cached Debian rootfs
-  up --count N [--set local] [--inventory PATH] [--user deploy|root] [--timeout SECONDS] [--capability CAP_NET_ADMIN …]
+  build [--release R] [--force]  build (or verify) the cached Debian rootfs of release R
+  up --count N [--set local] [--release R] [--inventory PATH] [--user deploy|root] [--timeout SECONDS] [--capability CAP_NET_ADMIN …]
                                 boot N disposable hosts; for the set "local" also write the
                                 inventory (default <repo>/inventories/local.yml) and its ssh config
   down [--set S]                stop one set, or (no --set) every set, the apt proxy and the bridge
   status                        list sets, hosts, proxy and bridge
+
+releases: ${RELEASES.join(', ')} (default ${RELEASES[0]})
 
 cache: $RUNBOOK_TESTHOSTS_CACHE (default /var/cache/runbook-testhosts)
 state: $RUNBOOK_TESTHOSTS_STATE (default /var/lib/runbook-testhosts)`;
@@ -39,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       count: { type: 'string', short: 'n' },
       set: { type: 'string' },
+      release: { type: 'string' },
       inventory: { type: 'string' },
       user: { type: 'string' },
       timeout: { type: 'string' },
@@ -52,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
   const log = (s: string) => console.log(s);
   switch (cmd) {
     case 'build': {
-      const r = await buildRootfs({ force: values.force, log });
+      const r = await buildRootfs({ release: checkRelease(values.release), force: values.force, log });
       console.log(`rootfs ${r.action} in ${r.seconds.toFixed(1)}s: ${r.rootfs} (tarball ${r.tarball})`);
       return;
     }
@@ -63,8 +67,8 @@ async function main(argv: string[]): Promise<void> {
       if (user !== 'deploy' && user !== 'root') throw new Error('--user must be deploy or root');
       const set = values.set ?? 'local';
       const t0 = Date.now();
-      const hs = await up({ set, count, log, capabilities: values.capability, timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined });
-      console.log(`${hs.hosts.length} hosts of set ${set} ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; ssh -F ${hs.sshConfigFile} ${hs.hosts[0].name}`);
+      const hs = await up({ set, count, release: checkRelease(values.release), log, capabilities: values.capability, timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined });
+      console.log(`${hs.hosts.length} ${hs.release} hosts of set ${set} ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; ssh -F ${hs.sshConfigFile} ${hs.hosts[0].name}`);
       let inv = values.inventory;
       if (!inv && set === 'local') {
         const root = repoRoot();

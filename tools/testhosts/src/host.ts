@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { $ } from 'zx';
-import { cachePaths, hostDirs, logFile, slotNames } from './paths.js';
+import { hostDirs, logFile, slotNames } from './paths.js';
 import { createHostNet, deleteHostNet } from './net.js';
 import { removeTree, unmountUnder } from './mounts.js';
 import { proxyUrl } from './proxy.js';
@@ -17,12 +17,12 @@ function put(root: string, rel: string, text: string, mode = 0o644): void {
   fs.writeFileSync(p, text, { mode });
 }
 
-/** Mounts the overlay and writes the host's identity; returns its ssh host public key. */
-export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; address: string }>): Promise<string> {
+/** Mounts the overlay on the release's base rootfs and writes the host's identity; returns its ssh host public key. */
+export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; address: string }>, base: string): Promise<string> {
   const d = hostDirs(r.name);
   await removeTree(d.dir); // a same-named host of an earlier run
   for (const p of [d.root, d.upper, d.work]) fs.mkdirSync(p, { recursive: true });
-  await $`mount -t overlay overlay -o ${`lowerdir=${cachePaths().rootfs},upperdir=${d.upper},workdir=${d.work}`} ${d.root}`.quiet();
+  await $`mount -t overlay overlay -o ${`lowerdir=${base},upperdir=${d.upper},workdir=${d.work}`} ${d.root}`.quiet();
   put(d.root, 'etc/hostname', `${r.name}\n`);
   put(d.root, 'etc/hosts', [
     '127.0.0.1 localhost', `127.0.1.1 ${r.name}`, '::1 localhost ip6-localhost ip6-loopback',

@@ -3,10 +3,11 @@
 import test from 'ava';
 import fs from 'node:fs';
 import { $ } from 'zx';
-import { up, down, type HostSet } from './index.js';
+import { up, down, checkoutSet, type HostSet } from './index.js';
 import { slotNames } from './paths.js';
 
 const SET = 'it-testhosts';
+const TRIXIE_SET = checkoutSet('it-testhosts-trixie');
 
 async function leftovers(hs: HostSet): Promise<string[]> {
   const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => hs.hosts.some((h) => l.includes(`/hosts/${h.name}/`)));
@@ -62,7 +63,26 @@ test.serial('two hosts: ssh, sudo, systemd, strict host keys, apt via proxy, hos
   for (const h of hs.hosts) t.throws(() => process.kill(h.pid, 0));
 });
 
+test.serial('a trixie host beside a bookworm one: each runs its release, apt of each reaches its suites', async (t) => {
+  const [bw, tx] = await Promise.all([up({ set: SET, count: 1 }), up({ set: TRIXIE_SET, count: 1, release: 'trixie' })]);
+  try {
+    t.is(bw.release, 'bookworm');
+    t.is(tx.release, 'trixie');
+    for (const [hs, codename, security] of [[bw, 'bookworm', 'bookworm-security'], [tx, 'trixie', 'trixie-security']] as const) {
+      const ssh = (cmd: string) => $`ssh -F ${hs.sshConfigFile} -o BatchMode=yes -o ConnectTimeout=10 -l root ${hs.hosts[0].name} ${cmd}`.quiet().nothrow();
+      t.is((await ssh('. /etc/os-release && echo "$VERSION_CODENAME"')).stdout.trim(), codename);
+      const apt = await ssh('apt-get update');
+      t.is(apt.exitCode, 0, apt.stderr);
+      t.regex(apt.stdout, new RegExp(`\\b${security}\\b`), `${codename}: apt reads its security suite`);
+      t.notRegex(apt.stdout + apt.stderr, /^(Err|W):/m, `${codename}: no failed index`);
+    }
+  } finally {
+    await Promise.all([bw.down(), tx.down()]);
+  }
+});
+
 // if an assertion above threw before down() ran, still leave the machine clean
 test.after.always(async () => {
   await down({ set: SET });
+  await down({ set: TRIXIE_SET });
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mirrorFromDeb822, mirrorFromSourcesList, mirrorHost, readMirror, securityFor } from './mirror.js';
+import { aptSources, mirrorFromDeb822, mirrorFromSourcesList, mirrorHost, readMirror, securityFor } from './mirror.js';
 
 const deb822 = `Types: deb
 # a comment
@@ -47,4 +47,22 @@ test('readMirror prefers .sources, falls back to sources.list', (t) => {
   fs.rmSync(path.join(d, 'sources.list'));
   fs.rmSync(path.join(d, 'sources.list.d', 'debian.sources'));
   t.throws(() => readMirror(d), { message: /no Debian mirror/ });
+});
+
+test('a host of a bookworm machine\'s mirror gets the other release from the same mirror, in its own format', (t) => {
+  const mirror = 'http://mirror.example.test/debian';
+  const bookworm = aptSources('bookworm', mirror);
+  t.is(bookworm.path, 'etc/apt/sources.list');
+  t.is(mirrorFromSourcesList(bookworm.text), mirror);
+  t.regex(bookworm.text, /^deb http:\/\/mirror\.example\.test\/debian-security bookworm-security main$/m);
+  const trixie = aptSources('trixie', mirror);
+  t.is(trixie.path, 'etc/apt/sources.list.d/debian.sources');
+  t.is(mirrorFromDeb822(trixie.text), mirror);
+  const stanzas = trixie.text.trim().split(/\n\n/);
+  t.is(stanzas.length, 2);
+  t.regex(stanzas[0], /^URIs: http:\/\/mirror\.example\.test\/debian$/m);
+  t.regex(stanzas[0], /^Suites: trixie trixie-updates$/m);
+  t.regex(stanzas[1], /^URIs: http:\/\/mirror\.example\.test\/debian-security$/m);
+  t.regex(stanzas[1], /^Suites: trixie-security$/m);
+  t.notRegex(trixie.text, /bookworm/);
 });

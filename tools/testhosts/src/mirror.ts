@@ -35,6 +35,26 @@ export function securityFor(mirror: string): string {
   return `${u.protocol}//${u.host}/debian-security`;
 }
 
+/**
+ * A host's apt sources for `release` from `mirror` (the release, its -updates and its -security suites, main),
+ * in the format a fresh install of that release has: one-line `sources.list` on bookworm, deb822
+ * `sources.list.d/debian.sources` from trixie on. Paths are relative to the root.
+ */
+export function aptSources(release: string, mirror: string): { path: string; text: string } {
+  if (release === 'bookworm') {
+    return {
+      path: 'etc/apt/sources.list',
+      text: [`deb ${mirror} ${release} main`, `deb ${mirror} ${release}-updates main`, `deb ${securityFor(mirror)} ${release}-security main`, ''].join('\n'),
+    };
+  }
+  const stanza = (uri: string, suites: string) =>
+    [`Types: deb`, `URIs: ${uri}`, `Suites: ${suites}`, 'Components: main', 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg', ''].join('\n');
+  return {
+    path: 'etc/apt/sources.list.d/debian.sources',
+    text: [stanza(mirror, `${release} ${release}-updates`), stanza(securityFor(mirror), `${release}-security`)].join('\n'),
+  };
+}
+
 export function mirrorHost(mirror: string): string {
   return new URL(mirror).host;
 }

@@ -1,8 +1,19 @@
 // Where things live. Caches (rootfs, packages, keys) survive runs; state (overlays, pids) is per run.
 import path from 'node:path';
 
-export const RECIPE_VERSION = 'bookworm-minbase-v1';
-export const SUITE = 'bookworm';
+/** The Debian releases a host can boot; the first is the default. */
+export const RELEASES = ['bookworm', 'trixie'] as const;
+export type Release = (typeof RELEASES)[number];
+export const DEFAULT_RELEASE: Release = 'bookworm';
+/** Bump when the rootfs recipe changes: a cached rootfs of an older recipe is rebuilt. */
+export const recipeVersion = (release: Release) => `${release}-minbase-v1`;
+
+/** A release name from an option or the command line, or a clear error. */
+export function checkRelease(value: string | undefined): Release {
+  if (value === undefined) return DEFAULT_RELEASE;
+  if ((RELEASES as readonly string[]).includes(value)) return value as Release;
+  throw new Error(`release: expected one of ${RELEASES.join(', ')}, got ${JSON.stringify(value)}`);
+}
 export const BRIDGE = 'rbthbr0';
 export const NET_PREFIX = '10.77.0';
 export const BRIDGE_ADDRESS = `${NET_PREFIX}.1`;
@@ -18,13 +29,19 @@ export function stateDir(): string {
   return process.env.RUNBOOK_TESTHOSTS_STATE || '/var/lib/runbook-testhosts';
 }
 
-export const cachePaths = () => {
+/**
+ * One rootfs, tarball, stamp and build lock per release. Bookworm's keep the names they had before there
+ * was a second release, so an existing cache stays valid (and hosts booted by older code keep their base).
+ */
+export const cachePaths = (release: Release = DEFAULT_RELEASE) => {
   const c = cacheDir();
+  const first = release === DEFAULT_RELEASE;
   return {
     dir: c,
-    rootfs: path.join(c, 'rootfs'),
-    tarball: path.join(c, `${SUITE}-base.tar`),
-    stamp: path.join(c, `${SUITE}-base.stamp.json`),
+    rootfs: path.join(c, first ? 'rootfs' : `rootfs-${release}`),
+    tarball: path.join(c, `${release}-base.tar`),
+    stamp: path.join(c, `${release}-base.stamp.json`),
+    buildLock: path.join(c, first ? 'build.lock' : `build-${release}.lock`),
     debs: path.join(c, 'debootstrap-debs'),
     acngCache: path.join(c, 'apt-cacher-ng'),
     key: path.join(c, 'id_ed25519'),

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { $ } from 'zx';
-import { cachePaths, RECIPE_VERSION, SUITE } from './paths.js';
-import { readMirror, securityFor } from './mirror.js';
+import { cachePaths, DEFAULT_RELEASE, recipeVersion, type Release } from './paths.js';
+import { aptSources, readMirror } from './mirror.js';
 import { withLock } from './lock.js';
 import { removeTree } from './mounts.js';
 
@@ -31,11 +31,11 @@ export async function ensureClientKey(): Promise<void> {
   await $`ssh-keygen -q -t ed25519 -N ${''} -C runbook-testhosts -f ${c.key}`.quiet();
 }
 
-function tarballOk(): boolean {
-  const c = cachePaths();
+function tarballOk(release: Release): boolean {
+  const c = cachePaths(release);
   try {
     const s: Stamp = JSON.parse(fs.readFileSync(c.stamp, 'utf8'));
-    return s.version === RECIPE_VERSION && fs.statSync(c.tarball).size === s.tarSize && s.tarSize > 0;
+    return s.version === recipeVersion(release) && fs.statSync(c.tarball).size === s.tarSize && s.tarSize > 0;
   } catch {
     return false;
   }
@@ -54,39 +54,50 @@ export function rootfsOk(root = cachePaths().rootfs): boolean {
   }
 }
 
-export async function buildRootfs(opts: { force?: boolean; log?: (s: string) => void } = {}): Promise<BuildResult> {
+export interface BuildOptions {
+  /** The Debian release to build (each has its own cached rootfs). @default 'bookworm' */
+  release?: Release;
+  force?: boolean;
+  log?: (s: string) => void;
+}
+
+export async function buildRootfs(opts: BuildOptions = {}): Promise<BuildResult> {
   const t0 = Date.now();
-  const c = cachePaths();
+  const release = opts.release ?? DEFAULT_RELEASE;
+  const c = cachePaths(release);
   const log = opts.log ?? (() => {});
   fs.mkdirSync(c.dir, { recursive: true });
-  return withLock(path.join(c.dir, 'build.lock'), async () => {
+  return withLock(c.buildLock, async () => {
     await ensureClientKey();
     const done = (action: BuildResult['action']): BuildResult =>
       ({ action, seconds: (Date.now() - t0) / 1000, rootfs: c.rootfs, tarball: c.tarball });
-    // whatever a killed build left: only the lock holder builds, so every temp is stale
-    for (const f of fs.readdirSync(c.dir).filter((f) => /\.tmp-\d+$|\.old-\d+$/.test(f))) {
+    // whatever a killed build of this release left: only the lock holder builds it, so its temps are stale.
+    // Temps end in `.part-<pid>`, never `.tmp-<pid>`, which code from before releases removes under its lock.
+    const mine = [c.rootfs, c.tarball, c.stamp].map((p) => `${path.basename(p)}.`);
+    const stale = (f: string) => mine.some((m) => f.startsWith(m)) && /\.(part|tmp|old)-\d+$/.test(f);
+    for (const f of fs.readdirSync(c.dir).filter(stale)) {
       await removeTree(path.join(c.dir, f));
     }
-    const haveTar = !opts.force && tarballOk();
-    if (haveTar && rootfsOk()) return done('cached');
+    const haveTar = !opts.force && tarballOk(release);
+    if (haveTar && rootfsOk(c.rootfs)) return done('cached');
     if (fs.existsSync(c.rootfs) && lowerInUse(c.rootfs)) {
       throw new Error(`${c.rootfs} needs a rebuild but running hosts use it as their base: run down first`);
     }
-    const tmp = `${c.rootfs}.tmp-${process.pid}`;
+    const tmp = `${c.rootfs}.part-${process.pid}`;
     if (haveTar) {
       log(`extracting ${c.tarball}`);
       fs.mkdirSync(tmp);
       await $`tar -C ${tmp} --numeric-owner -xpf ${c.tarball}`.quiet();
       if (!rootfsOk(tmp)) throw new Error(`tarball ${c.tarball} gives a broken rootfs; rerun with --force`);
     } else {
-      await debootstrap(tmp, log);
+      await debootstrap(release, tmp, log);
       log('writing tarball');
-      const tarTmp = `${c.tarball}.tmp-${process.pid}`;
+      const tarTmp = `${c.tarball}.part-${process.pid}`;
       await $`tar -C ${tmp} --numeric-owner -cpf ${tarTmp} .`.quiet();
       fs.renameSync(tarTmp, c.tarball);
-      const stamp: Stamp = { version: RECIPE_VERSION, tarSize: fs.statSync(c.tarball).size };
-      fs.writeFileSync(`${c.stamp}.tmp-${process.pid}`, JSON.stringify(stamp) + '\n');
-      fs.renameSync(`${c.stamp}.tmp-${process.pid}`, c.stamp);
+      const stamp: Stamp = { version: recipeVersion(release), tarSize: fs.statSync(c.tarball).size };
+      fs.writeFileSync(`${c.stamp}.part-${process.pid}`, JSON.stringify(stamp) + '\n');
+      fs.renameSync(`${c.stamp}.part-${process.pid}`, c.stamp);
     }
     // swap in atomically; an old broken rootfs is moved aside first, then removed
     if (fs.existsSync(c.rootfs)) {
@@ -104,31 +115,38 @@ function lowerInUse(root: string): boolean {
   return fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.includes(`lowerdir=${root},`));
 }
 
-async function debootstrap(root: string, log: (s: string) => void): Promise<void> {
-  const c = cachePaths();
+async function debootstrap(release: Release, root: string, log: (s: string) => void): Promise<void> {
+  const c = cachePaths(release);
   const mirror = readMirror();
   fs.mkdirSync(c.debs, { recursive: true });
-  log(`debootstrap ${SUITE} (minbase) from this machine's apt mirror`);
+  if (!fs.existsSync(`/usr/share/debootstrap/scripts/${release}`)) {
+    throw new Error(`this machine's debootstrap does not know ${release} (no /usr/share/debootstrap/scripts/${release}); `
+      + `upgrade debootstrap or link the script: ln -s sid /usr/share/debootstrap/scripts/${release}`);
+  }
+  log(`debootstrap ${release} (minbase) from this machine's apt mirror`);
   try {
-    await $`debootstrap --variant=minbase --cache-dir=${c.debs} --include=${PACKAGES.join(',')} ${SUITE} ${root} ${mirror}`.quiet();
+    await $`debootstrap --variant=minbase --cache-dir=${c.debs} --include=${PACKAGES.join(',')} ${release} ${root} ${mirror}`.quiet();
   } catch (e) {
     const tail = fs.existsSync(`${root}/debootstrap/debootstrap.log`)
       ? fs.readFileSync(`${root}/debootstrap/debootstrap.log`, 'utf8').split('\n').slice(-20).join('\n') : '';
     throw new Error(`debootstrap failed: ${(e as Error).message}\n${tail}`);
   }
   log('configuring users, sshd, locale');
-  await configure(root, mirror);
+  await configure(release, root, mirror);
 }
 
-async function configure(R: string, mirror: string): Promise<void> {
+async function configure(release: Release, R: string, mirror: string): Promise<void> {
   const c = cachePaths();
   const w = (p: string, s: string, mode = 0o644) => {
     fs.mkdirSync(path.dirname(path.join(R, p)), { recursive: true });
     fs.writeFileSync(path.join(R, p), s, { mode });
     fs.chmodSync(path.join(R, p), mode);
   };
-  w('etc/apt/sources.list', [`deb ${mirror} ${SUITE} main`, `deb ${mirror} ${SUITE}-updates main`, `deb ${securityFor(mirror)} ${SUITE}-security main`, ''].join('\n'));
+  // as a fresh install of the release has them: one-line sources.list on bookworm, deb822 from trixie on
+  fs.rmSync(path.join(R, 'etc/apt/sources.list'), { force: true });
   fs.rmSync(path.join(R, 'etc/apt/sources.list.d/debian.sources'), { force: true });
+  const sources = aptSources(release, mirror);
+  w(sources.path, sources.text);
   const pub = fs.readFileSync(c.pubKey, 'utf8');
   await $`chroot ${R} useradd -m -s /bin/bash -G sudo deploy`.quiet();
   for (const [home, owner] of [['root', '0:0'], ['home/deploy', 'deploy:deploy']]) {

@@ -1,6 +1,6 @@
 // Boot a set of hosts: clear leftovers, claim slots under the lock, then boot and wait in parallel.
 import fs from 'node:fs';
-import { MAX_SLOT, cachePaths, logFile, setFiles, statePaths } from './paths.js';
+import { MAX_SLOT, cachePaths, checkRelease, logFile, setFiles, statePaths, type Release } from './paths.js';
 import { checkSet, hostName } from './names.js';
 import { buildRootfs } from './rootfs.js';
 import { withLock } from './lock.js';
@@ -17,6 +17,8 @@ import { down } from './down.js';
 export interface UpOptions {
   set?: string;
   count: number;
+  /** The Debian release the hosts run; each release has its own cached rootfs. @default 'bookworm' */
+  release?: Release;
   /**
    * Extra capabilities for the containers' root (systemd-nspawn `--capability=`), e.g. `['CAP_NET_ADMIN']`
    * for a firewall (ufw/iptables) inside the host. @default none
@@ -32,6 +34,8 @@ export interface TestHost { name: string; address: string; pid: number }
 
 export interface HostSet {
   set: string;
+  /** The Debian release the hosts run; up() always sets it (a HostSet put together by hand may not know it). */
+  release?: Release;
   hosts: TestHost[];
   keyFile: string;
   knownHostsFile: string;
@@ -59,14 +63,15 @@ function tail(file: string, lines = 15): string {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-export async function up(opts: UpOptions): Promise<HostSet> {
+export async function up(opts: UpOptions): Promise<HostSet & { release: Release }> {
   const set = checkSet(opts.set ?? 'local');
   const { count } = opts;
+  const release = checkRelease(opts.release);
   const capabilities = opts.capabilities ?? [];
   for (const c of capabilities) if (!/^CAP_[A-Z_]+$/.test(c)) throw new Error(`capabilities: expected names like CAP_NET_ADMIN, got ${JSON.stringify(c)}`);
   if (!Number.isInteger(count) || count < 1 || count > MAX_SLOT) throw new Error(`count must be 1..${MAX_SLOT}, got ${count}`);
   const log = opts.log ?? (() => {});
-  await buildRootfs({ log });
+  await buildRootfs({ release, log });
   raiseInotify();
   // a re-up replaces the set: stop its containers first (outside the lock, it can take seconds)
   const mine = readSlots().filter((s) => s.record?.set === set).map((s) => s.record!.nspawn).filter((p): p is PidRef => !!p);
@@ -84,7 +89,7 @@ export async function up(opts: UpOptions): Promise<HostSet> {
   try {
     const peers = recs.map((r) => ({ name: r.name, address: r.address }));
     await pMap(recs, 8, async (r) => {
-      r.hostKey = await prepareHost(r, peers);
+      r.hostKey = await prepareHost(r, peers, cachePaths(release).rootfs);
       r.nspawn = await bootHost(r, { capabilities });
       saveSlot(r);
     });
@@ -107,6 +112,7 @@ export async function up(opts: UpOptions): Promise<HostSet> {
   const f = setFiles(set);
   return {
     set,
+    release,
     hosts: recs.map((r) => ({ name: r.name, address: r.address, pid: r.nspawn!.pid })),
     keyFile: cachePaths().key,
     knownHostsFile: f.knownHosts,

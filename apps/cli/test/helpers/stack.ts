@@ -9,11 +9,31 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BRIDGE_ADDRESS, writeInventory, type HostSet } from '@runbook/testhosts';
+import { BRIDGE_ADDRESS, DEFAULT_RELEASE, checkRelease, checkoutSet, up, writeInventory, type HostSet } from '@runbook/testhosts';
 import type { HostRecap } from '@runbook/core';
 
 export const repo = resolve(import.meta.dirname, '../../../..');
 const bin = join(repo, 'apps/cli/dist/bin.js');
+
+/**
+ * The Debian release the stack tests boot: `RUNBOOK_TEST_RELEASE` (default bookworm). `npm test` runs
+ * django.it and flask.it a second time with trixie (apps/cli's `test:trixie`).
+ */
+export const testRelease = checkRelease(process.env.RUNBOOK_TEST_RELEASE || undefined);
+
+/**
+ * The test file's host set on the release under test, of this checkout (checkoutSet). Another release's
+ * run of the same file gets a set of its own (`itdjango-trixie-…`), so both can be up at once.
+ */
+export async function stackHosts(set: string, count: number): Promise<HostSet> {
+  const hosts = await up({ set: checkoutSet(testRelease === DEFAULT_RELEASE ? set : `${set}-${testRelease}`), count, release: testRelease });
+  // the hosts say which release they run (a test that passes on the wrong release proves nothing)
+  for (const h of hosts.hosts) {
+    const r = await sshRoot(hosts, h.name, '. /etc/os-release && echo "$VERSION_CODENAME"');
+    if (r.stdout.trim() !== testRelease) throw new Error(`${h.name} runs ${JSON.stringify(r.stdout.trim())}, not ${testRelease}: ${r.stderr}`);
+  }
+  return hosts;
+}
 
 export interface Run { code: number; stdout: string; stderr: string; seconds: number }
 
