@@ -20,6 +20,8 @@ export interface BuildContext {
   shared: string;
   /** the .env values the app's commands run with */
   env: EnvValues;
+  /** the control machine's part of the static key (static-key.ts); without it, collectstatic always runs */
+  staticKey?: string;
 }
 
 /** argv with its program taken from the release's venv: `python` → `<rel>/.venv/bin/python`. */
@@ -32,14 +34,39 @@ export function venvArgv(rel: string, argv: string[]): string[] {
 /** The env of the build's commands: the app's, with the release's own STATIC_ROOT. */
 export const buildEnv = (b: BuildContext): EnvValues => ({ ...b.env, STATIC_ROOT: `${b.rel}/${b.o.staticDir}` });
 
+/**
+ * collectstatic, or a hard-linked copy of the static files of an earlier release with the same key
+ * (static-key.ts: the control machine's part, then the release's venv and, with system site packages,
+ * dpkg's status mtime); the key goes to `.rb-static` once the files are complete.
+ */
+export function staticScript(b: BuildContext, line: string[], key: string): string {
+  const dir = quote(b.o.staticDir);
+  return [
+    `rb_key=${quote(key)}-$(rb_v=$(readlink -- .venv) && basename -- "$rb_v")${b.o.systemSitePackages ? '-$(stat -c %Y /var/lib/dpkg/status)' : ''}`,
+    'rb_from=',
+    `for rb_d in ${quote(`${b.o.root}/releases`)}/*/; do`,
+    `  [ "$rb_d" != ${quote(`${b.rel}/`)} ] || continue`,
+    `  if [ -f "$rb_d.rb-static" ] && read -r rb_k < "$rb_d.rb-static" && [ "$rb_k" = "$rb_key" ] && [ -d "$rb_d"${dir} ]; then rb_from=$rb_d; fi`,
+    'done',
+    'rm -f -- .rb-static',
+    'if [ -n "$rb_from" ]; then',
+    `  rm -rf -- ${dir}`,
+    `  cp -al -- "$rb_from"${dir} ${dir}`,
+    'else',
+    `  ${line.map((w) => quote(w)).join(' ')}`,
+    'fi',
+    `printf '%s\\n' "$rb_key" > .rb-static`,
+  ].join('\n');
+}
+
 /** A command of the app in its release, as its user, with its env, once (marker file). */
-function appCommand(b: BuildContext, argv: string[], marker: string, title: string): Task {
+function appCommand(b: BuildContext, argv: string[], marker: string, title: string, staticKey?: string): Task {
   const line = venvArgv(b.rel, argv);
   return buildStep({
     title,
-    show: line.join(' '),
+    show: staticKey ? `${line.join(' ')} (or the static files of a release with the same inputs)` : line.join(' '),
     space: b.rel,
-    run: `${line.map((w) => quote(w)).join(' ')}\ntouch -- ${quote(marker)}`,
+    run: `${staticKey ? staticScript(b, line, staticKey) : line.map((w) => quote(w)).join(' ')}\ntouch -- ${quote(marker)}`,
     cwd: b.rel,
     env: buildEnv(b),
     creates: `${b.rel}/${marker}`,
@@ -71,7 +98,7 @@ export function buildTasks(b: BuildContext): Task[] {
       symlink({ path: p, target: `${b.shared}/${path}`, owner: o.user, group: o.group }),
     );
   }
-  if (o.collectstatic) tasks.push(appCommand(b, o.collectstatic, '.rb-collectstatic', `collectstatic in ${rel}`));
+  if (o.collectstatic) tasks.push(appCommand(b, o.collectstatic, '.rb-collectstatic', `collectstatic in ${rel}`, b.staticKey));
   return tasks;
 }
 
