@@ -48,7 +48,7 @@ export interface HealthCheckOptions {
    */
   host?: string;
   /**
-   * Attempts before the deploy fails (one second apart).
+   * Seconds of attempts before the deploy fails (the first second: ten tries 0.1 s apart; then one a second).
    * @default 10
    * @example 3
    */
