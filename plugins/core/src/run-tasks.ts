@@ -243,7 +243,9 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     if (!changing.length) return undefined;
     const runAs = changing[0].item.runAs;
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
-    const refresh = refreshFrom !== undefined && refreshFrom < items.length && !hasLateFacts(items[refreshFrom])
+    // a task with late facts (a health check that waits) reads them right after the changes before it, in
+    // their exec: that is just before it runs
+    const refresh = refreshFrom !== undefined && refreshFrom < items.length
       ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
     const apply = applySteps(commands);
     const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {
