@@ -7,7 +7,7 @@
  * files belong to the release, so they go live with its switch and come back with a rollback.
  */
 import { quote, type Task } from '@runbook/core';
-import { command, directory, symlink } from '@runbook/system';
+import { directory, symlink } from '@runbook/system';
 import { buildStep } from './build-step.js';
 import type { EnvValues } from './env-file.js';
 import type { ResolvedAppOptions } from './options.js';
@@ -59,8 +59,12 @@ export function staticScript(b: BuildContext, line: string[], key: string): stri
   ].join('\n');
 }
 
-/** A command of the app in its release, as its user, with its env, once (marker file). */
-function appCommand(b: BuildContext, argv: string[], marker: string, title: string, staticKey?: string): Task {
+/**
+ * A command of the app in its release, as its user, with its env, once (marker file). `keys`: what it
+ * changes in the release besides its marker (its guards read only the marker and manage.py, which no
+ * build step writes).
+ */
+function appCommand(b: BuildContext, argv: string[], marker: string, title: string, keys: string[], staticKey?: string): Task {
   const line = venvArgv(b.rel, argv);
   return buildStep({
     title,
@@ -70,11 +74,16 @@ function appCommand(b: BuildContext, argv: string[], marker: string, title: stri
     cwd: b.rel,
     env: buildEnv(b),
     creates: `${b.rel}/${marker}`,
+    keys: [`path:${b.rel}/${marker}`, ...keys],
     // the default Django commands need a manage.py; a release without one (Flask) skips them
     ...(argv.includes('manage.py') ? { onlyIf: 'test -f manage.py' } : {}),
     becomeUser: b.o.user,
   });
 }
+
+/** `path:` keys of the directories from `rel` (exclusive) down to `dir` (a `mkdir -p` may make them). */
+const parentsWithin = (rel: string, dir: string): string[] =>
+  dir.length > rel.length ? dir.slice(rel.length + 1).split('/').map((_, i, parts) => `path:${rel}/${parts.slice(0, i + 1).join('/')}`) : [];
 
 export function buildTasks(b: BuildContext): Task[] {
   const { o, rel } = b;
@@ -88,20 +97,24 @@ export function buildTasks(b: BuildContext): Task[] {
     const parent = p.slice(0, p.lastIndexOf('/'));
     tasks.push(
       // what the code has at a shared path (a sample .env, an empty media/) makes way for the link
-      command({
+      buildStep({
         title: `make way for ${path} in the release`,
+        show: `rm -rf ${p}`,
+        space: rel,
         run: `mkdir -p -- ${quote(parent)}\nrm -rf -- ${quote(p)}`,
         onlyIf: `[ ! -L ${quote(p)} ] && { [ -e ${quote(p)} ] || [ ! -d ${quote(parent)} ]; }`,
+        keys: [`tree:${p}`, ...parentsWithin(rel, parent)],
         cwd: rel,
         becomeUser: o.user,
       }),
-      symlink({ path: p, target: `${b.shared}/${path}`, owner: o.user, group: o.group }),
+      // as the app user, like the build steps around it (it owns the release): one batch of changes
+      symlink({ path: p, target: `${b.shared}/${path}`, owner: o.user, group: o.group, becomeUser: o.user }),
     );
   }
-  if (o.collectstatic) tasks.push(appCommand(b, o.collectstatic, '.rb-collectstatic', `collectstatic in ${rel}`, b.staticKey));
+  if (o.collectstatic) tasks.push(appCommand(b, o.collectstatic, '.rb-collectstatic', `collectstatic in ${rel}`, [`tree:${rel}/${o.staticDir}`, `path:${rel}/.rb-static`], b.staticKey));
   return tasks;
 }
 
 export function migrateTasks(b: BuildContext): Task[] {
-  return b.o.migrate ? [appCommand(b, b.o.migrate, '.rb-migrated', `migrate in ${b.rel}`)] : [];
+  return b.o.migrate ? [appCommand(b, b.o.migrate, '.rb-migrated', `migrate in ${b.rel}`, [])] : [];
 }

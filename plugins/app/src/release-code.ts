@@ -119,6 +119,8 @@ export const releaseCodeType: TaskType<ReleaseCodeOptions, { state: AppState }, 
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(o.id)) throw new RunbookError('E_OPTIONS', `id: expected a release id (letters, digits, . _ -), got ${JSON.stringify(o.id)}`);
   },
   facts: (o) => ({ state: appStateFact(o.root, o.id) }),
+  // its plan reads the releases (their REVISION and tree) and current; it makes its own release
+  touches: (o) => [`tree:${releasePath(o)}`, `path:${o.root}/current`],
   check({ state }, o) {
     if (!state.root) throw new RunbookError('E_COMMAND', `${o.root} does not exist: run configure first`);
     if (state.revision) {
