@@ -50,10 +50,19 @@ function prepare(task: Task, host: HostRunContext): Item {
 
 const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late);
 
-/** How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose facts must be read late. */
+/**
+ * How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose
+ * facts must be read late — unless every task before it in the batch is late too (a health check, then
+ * the units that must stay up): those are read one after the other, and should an earlier one plan a
+ * change, the flush before the next one reads that one's facts again.
+ */
 function batchEnd(items: Item[], from: number, runAs: RunAs): number {
   let j = from;
-  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]))) j++;
+  let allLate = hasLateFacts(items[from]);
+  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]) || allLate)) {
+    allLate &&= hasLateFacts(items[j]);
+    j++;
+  }
   return j;
 }
 
