@@ -76,7 +76,7 @@ function tarballScript(tarball: Buffer, commit: string, root: string, tree?: str
   return [
     // tar's stderr kept in memory (no room for a file on a full disk); the here-document inside $( );
     // the names it unpacked go to .rb-files (what a release of the same tree copies)
-    `if ! rb_err=$(base64 -d <<'__RB_EOF' | tar -xzf - -C "$tmp" --verbose --index-file="$tmp/.rb-files" 2>&1`,
+    `if ! rb_err=$(base64 -d <<'__RB_EOF' | tar -xzf - -C "$tmp" --verbose --quoting-style=literal --index-file="$tmp/.rb-files" 2>&1`,
     tarball.toString('base64').match(/.{1,76}/g)?.join('\n') ?? '',
     '__RB_EOF',
     '); then',
