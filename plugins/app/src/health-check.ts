@@ -1,7 +1,7 @@
 /**
- * `app.health`: an HTTP request on the host that must succeed (`curl -fsS`), tried ten times 0.1 s
- * apart (a restarted app usually answers within that second: no whole second lost to a first try that
- * landed in its start-up), then `retries - 1` more times one second apart. It changes nothing, so it is all fact: a healthy app is a no-op that says what answered,
+ * `app.health`: an HTTP request on the host that must succeed (`curl -fsS`), tried `retries` times,
+ * 0.1 s apart at first, the wait doubling up to one second (a restarted app usually answers within a few
+ * tenths: no whole second lost to a first try that landed in its start-up). It changes nothing, so it is all fact: a healthy app is a no-op that says what answered,
  * an unhealthy one fails the task (and so the deploy, whose rescue then switches back). Under --check it
  * is not run: the release it would check is not live.
  */
@@ -22,9 +22,6 @@ interface HealthResult {
   detail: string;
 }
 
-/** Attempts 0.1 s apart before the checks one second apart: together they take the first second. */
-const FAST = 10;
-
 export function healthScript(o: HealthCheckTaskOptions): string {
   const header = o.host ? ` -H ${quote(`Host: ${o.host}`)}` : '';
   return [
@@ -33,8 +30,8 @@ export function healthScript(o: HealthCheckTaskOptions): string {
     'while :; do',
     '  i=$((i + 1))',
     `  if out=$(curl -fsS -o /dev/null -w '%{http_code}' --max-time 5${header} -- ${quote(o.url)} 2>&1); then echo "ok $i $out"; exit 0; fi`,
-    `  if [ "$i" -ge ${o.retries + FAST - 1} ]; then echo "fail $i $(printf '%s' "$out" | tail -n 1)"; exit 0; fi`,
-    `  if [ "$i" -lt ${FAST} ]; then sleep 0.1; else sleep 1; fi`,
+    `  if [ "$i" -ge ${o.retries} ]; then echo "fail $i $(printf '%s' "$out" | tail -n 1)"; exit 0; fi`,
+    '  case $i in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep 1 ;; esac',
     'done',
   ].join('\n');
 }

@@ -48,7 +48,7 @@ export interface HealthCheckOptions {
    */
   host?: string;
   /**
-   * Seconds of attempts before the deploy fails (the first second: ten tries 0.1 s apart; then one a second).
+   * Attempts before the deploy fails (0.1 s apart at first, the wait doubling up to one second).
    * @default 10
    * @example 3
    */
