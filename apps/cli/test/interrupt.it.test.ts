@@ -127,9 +127,11 @@ test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachabl
   const before = await Promise.all(both.map(currentOf));
   // sshd comes back by itself 25 s later: long after the run's reconnect tries
   await ssh(1, 'systemd-run --on-active=25 --unit=rb-ssh-back systemctl start ssh.service');
-  // the second host unpacks its code slowly (tar waits 15 s), so the cut lands in its prepare stage,
-  // with its lock taken, whatever the machine's load
-  await ssh(1, `mv /usr/bin/tar /usr/bin/tar.real && printf '#!/bin/sh\\nsleep 15\\nexec /usr/bin/tar.real "$@"\\n' > /usr/bin/tar && chmod 755 /usr/bin/tar`);
+  // the second host gets its code slowly (tar, or xargs for the hard-linked copy of a tree it has, waits
+  // 15 s), so the cut lands in its prepare stage, with its lock taken, whatever the machine's load
+  for (const tool of ['tar', 'xargs']) {
+    await ssh(1, `mv /usr/bin/${tool} /usr/bin/${tool}.real && printf '#!/bin/sh\\nsleep 15\\nexec /usr/bin/${tool}.real "$@"\\n' > /usr/bin/${tool} && chmod 755 /usr/bin/${tool}`);
+  }
   let cut = false;
   const run = start(['deploy', '--env', 'stg'], (line) => {
     // the first host has its code: the second is still unpacking
@@ -147,7 +149,7 @@ test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachabl
   t.false(await locked(0), 'and holds no lock');
   // sshd is back: the one command that recovers
   for (let i = 0; i < 60 && (await ssh(1, 'true')).code !== 0; i++) await new Promise((r) => setTimeout(r, 1000));
-  await ssh(1, 'mv /usr/bin/tar.real /usr/bin/tar');
+  await ssh(1, 'mv /usr/bin/tar.real /usr/bin/tar && mv /usr/bin/xargs.real /usr/bin/xargs');
   t.true(await locked(1), 'the lost host kept its lock');
   const unlock = await project.run(['unlock', '--env', 'stg']);
   t.is(unlock.code, 0, unlock.stdout + unlock.stderr);

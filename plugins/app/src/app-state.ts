@@ -50,6 +50,8 @@ export interface AppState {
   complete?: string[];
   /** temp directories of interrupted code fetches (`releases/.rb.*`) */
   temps?: string[];
+  /** complete releases whose code came from an upload: release id → its git tree id (`.rb-tree`, with the file list `.rb-files`) */
+  trees?: Record<string, string>;
 }
 
 export const lockDir = (root: string): string => `${root}/.deploy-lock`;
@@ -61,7 +63,7 @@ export function appStateCommand(root: string, release?: string): string {
     `r=${quote(root)}`,
     `if [ ! -d "$r" ]; then echo noroot; exit 0; fi`,
     `if [ -L "$r/current" ]; then printf 'current\\t%s\\n' "$(readlink -- "$r/current")"; fi`,
-    `for d in "$r"/releases/*/; do [ -d "$d" ] || continue; b=$(basename -- "$d"); printf 'release\\t%s\\n' "$b"; [ ! -f "$d/REVISION" ] || printf 'complete\\t%s\\n' "$b"; done`,
+    `for d in "$r"/releases/*/; do [ -d "$d" ] || continue; b=$(basename -- "$d"); printf 'release\\t%s\\n' "$b"; [ ! -f "$d/REVISION" ] || printf 'complete\\t%s\\n' "$b"; [ -f "$d/.rb-files" ] && [ -f "$d/.rb-tree" ] && [ -f "$d/REVISION" ] && read -r t < "$d/.rb-tree" && printf 'tree\\t%s\\t%s\\n' "$b" "$t"; done`,
     `for d in "$r"/releases/.rb.*/; do [ -d "$d" ] && printf 'temp\\t%s\\n' "$(basename -- "$d")"; done`,
     `for f in "$r"/.releases/*.json; do [ -f "$f" ] && printf 'record\\t%s\\n' "$(tr -d '\\n' < "$f")"; done`,
     `l="$r/.deploy-lock"`,
@@ -103,6 +105,10 @@ export function parseAppState(stdout: string): AppState {
     else if (kind === 'revision') state.revision = value.trim();
     else if (kind === 'complete') (state.complete ??= []).push(value);
     else if (kind === 'temp') (state.temps ??= []).push(value);
+    else if (kind === 'tree') {
+      const [id, tree] = value.split('\t');
+      if (id && tree) (state.trees ??= {})[id] = tree;
+    }
   }
   state.releases.sort();
   return state;

@@ -55,7 +55,7 @@ test('deploy: the tasks of each stage; rescue and finally', (t) => {
   t.deepEqual(names, {
     lock: ['app.lock'],
     prepare: ['app.leftovers', 'app.space', 'app.release'],
-    build: ['file.directory', 'app.venv', 'command.run', 'file.symlink', 'command.run', 'file.symlink', 'app.step', 'app.step'],
+    build: ['file.directory', 'app.venv', 'app.step', 'file.symlink', 'app.step', 'file.symlink', 'app.step', 'app.step'],
     switch: ['app.current'],
     verify: ['app.health', 'app.units'],
     finish: ['app.record', 'app.prune', 'app.prune-venvs'],

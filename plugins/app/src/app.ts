@@ -7,7 +7,7 @@
  * earlier release.
  */
 import { resolve } from 'node:path';
-import { claim, definePlugin, errors, placeable, quote, requireSecrets, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
+import { claim, definePlugin, errors, placeable, quote, requireSecrets, reveal, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
 import { apt, command, directory, group, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
@@ -27,6 +27,7 @@ import { releaseRecord } from './release-record.js';
 import { rescueRelease } from './rescue-release.js';
 import { restartUnits } from './restart-units.js';
 import { rollbackCurrent } from './rollback-current.js';
+import { staticKey } from './static-key.js';
 import { runInfo } from './run-info.js';
 import { switchCurrent } from './switch-current.js';
 import { unitsStable } from './units-stable.js';
@@ -98,8 +99,8 @@ const uploadPath = (o: ResolvedAppOptions, root: string): string => ('upload' in
 
 function releaseSource(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSource): ReleaseSource {
   if ('git' in o.source) return { git: o.source.git };
-  const { commit, tarball } = prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref);
-  return { commit, tarball };
+  const { commit, tarball, tree } = prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref);
+  return { commit, tarball, tree };
 }
 
 /** The health check (which also starts a socket-activated server), then the units that must stay up. */
@@ -130,14 +131,20 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSour
   if (!release) throw errors.config('app: deploy needs a release (the deploy playbook sets one)');
   const run = runInfo(ctx);
   const a = ctx.site.app!;
-  const b: BuildContext = { o, rel: release.path, shared: a.shared, env: envOf(ctx, o) };
+  const source = releaseSource(ctx, o, prepared);
+  const env = envOf(ctx, o);
+  const staticInputs = 'upload' in o.source && o.collectstatic ? (prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref)).listing : undefined;
+  const b: BuildContext = {
+    o, rel: release.path, shared: a.shared, env,
+    ...(staticInputs !== undefined && o.collectstatic ? { staticKey: staticKey(staticInputs, { collectstatic: o.collectstatic, staticDir: o.staticDir, env: reveal(renderEnvFile(env)) }) } : {}),
+  };
   const owned = { root: o.root, id: release.id, owner: o.user, group: o.group };
   return {
     lock: [lockTask(ctx, o)],
     prepare: [
       releaseLeftovers({ root: o.root, id: release.id }),
       ...(o.minFreeKiB !== false ? [freeSpace({ path: a.releases, current: a.current, minFreeKiB: o.minFreeKiB })] : []),
-      releaseCode({ ...owned, source: releaseSource(ctx, o, prepared) }),
+      releaseCode({ ...owned, source }),
     ],
     // a database the hosts share is migrated once, before any host switches; a host's own (sqlite) on every host
     ...(migratesOnce(ctx, o, b.env) ? { build: buildTasks(b), migrate: migrateTasks(b) } : { build: [...buildTasks(b), ...migrateTasks(b)] }),

@@ -12,9 +12,15 @@ export interface BuildStepOptions extends CommandOptions {
   show: string;
   /** the path named when the step runs out of space @example '/srv/shop/releases/r1' */
   space: string;
+  /**
+   * What the step's guards read and its command changes on the host, when that is known (resources.ts):
+   * the engine then applies it together with the changes around it. Without keys it may change anything.
+   * @example ['path:/srv/shop/releases/r1/.rb-migrated']
+   */
+  keys?: string[];
 }
 
-const commandOf = ({ show: _show, space: _space, ...c }: BuildStepOptions): CommandOptions => c;
+const commandOf = ({ show: _show, space: _space, keys: _keys, ...c }: BuildStepOptions): CommandOptions => c;
 const script = (o: BuildStepOptions): string => (Array.isArray(o.run) ? o.run.map((w) => quote(w)).join(' ') : o.run);
 
 export const buildStepType: TaskType<BuildStepOptions, Record<string, number>> = {
@@ -22,8 +28,8 @@ export const buildStepType: TaskType<BuildStepOptions, Record<string, number>> =
   describe: (o) => o.show,
   validate: (o) => commandType.validate!(commandOf(o)),
   facts: (o, ctx) => commandType.facts(commandOf(o), ctx),
-  touches: (o, ctx) => commandType.touches!(commandOf(o), ctx),
-  changesAnything: () => true,
+  touches: (o, ctx) => o.keys ?? commandType.touches!(commandOf(o), ctx),
+  changesAnything: (o) => !o.keys,
   check(facts, o, ctx) {
     const plan = commandType.check(facts, commandOf(o), ctx);
     return isNoop(plan) ? plan : changes([`run ${o.show}`]);

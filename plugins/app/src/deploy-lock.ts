@@ -60,6 +60,8 @@ export const deployLockType: TaskType<DeployLockOptions, { state: AppState }> = 
   name: 'app.lock',
   describe: (o) => lockDir(o.root),
   facts: (o) => ({ state: appStateFact(o.root) }),
+  // its plan reads the root's existence and the lock only
+  touches: (o) => [`tree:${lockDir(o.root)}`],
   check({ state }, o, ctx) {
     if (!state.root) throw new RunbookError('E_COMMAND', `${o.root} does not exist: run configure first`);
     if (!state.lock) return changes([`take the deploy lock ${lockDir(o.root)} for ${o.info.release}`]);

@@ -58,7 +58,10 @@ export const freeSpaceType: TaskType<FreeSpaceOptions, { space: SpaceFacts }> = 
   validate(o) {
     if (!Number.isInteger(o.minFreeKiB) || o.minFreeKiB < 0) throw new RunbookError('E_OPTIONS', `minFreeKiB: expected a whole number of KiB, got ${o.minFreeKiB}`);
   },
-  facts: (o) => ({ space: { command: spaceCommand(o), parse: parseSpace, late: true } }),
+  facts: (o) => ({ space: { command: spaceCommand(o), parse: parseSpace } }),
+  // its facts read the releases' filesystem: a removal of leftovers before it (tree:) is applied first and
+  // the space read again after it; the lock is not
+  touches: (o) => [`tree:${o.path}`],
   check({ space }, o) {
     const need = spaceNeeded(space, o.minFreeKiB);
     const where = `${o.path} (filesystem ${space.mount})`;

@@ -20,4 +20,5 @@ test('the script quotes the header and URL', (t) => {
   const s = healthScript({ url: "http://x/'a", host: 'h', retries: 2 });
   t.true(s.includes(`-H 'Host: h' -- 'http://x/'\\''a'`));
   t.true(s.includes('-ge 2'));
+  t.regex(s, /1\) sleep 0\.1 ;; 2\) sleep 0\.2 ;; 3\) sleep 0\.4 ;; 4\) sleep 0\.8 ;; \*\) sleep 1/, 'quick at first, then once a second');
 });

@@ -1,6 +1,7 @@
 /**
- * `app.health`: an HTTP request on the host that must succeed (`curl -fsS`), tried `retries` times one
- * second apart. It changes nothing, so it is all fact: a healthy app is a no-op that says what answered,
+ * `app.health`: an HTTP request on the host that must succeed (`curl -fsS`), tried `retries` times,
+ * 0.1 s apart at first, the wait doubling up to one second (a restarted app usually answers within a few
+ * tenths: no whole second lost to a first try that landed in its start-up). It changes nothing, so it is all fact: a healthy app is a no-op that says what answered,
  * an unhealthy one fails the task (and so the deploy, whose rescue then switches back). Under --check it
  * is not run: the release it would check is not live.
  */
@@ -30,7 +31,7 @@ export function healthScript(o: HealthCheckTaskOptions): string {
     '  i=$((i + 1))',
     `  if out=$(curl -fsS -o /dev/null -w '%{http_code}' --max-time 5${header} -- ${quote(o.url)} 2>&1); then echo "ok $i $out"; exit 0; fi`,
     `  if [ "$i" -ge ${o.retries} ]; then echo "fail $i $(printf '%s' "$out" | tail -n 1)"; exit 0; fi`,
-    '  sleep 1',
+    '  case $i in 1) sleep 0.1 ;; 2) sleep 0.2 ;; 3) sleep 0.4 ;; 4) sleep 0.8 ;; *) sleep 1 ;; esac',
     'done',
   ].join('\n');
 }

@@ -48,7 +48,7 @@ export interface HealthCheckOptions {
    */
   host?: string;
   /**
-   * Attempts before the deploy fails (one second apart).
+   * Attempts before the deploy fails (0.1 s apart at first, the wait doubling up to one second).
    * @default 10
    * @example 3
    */

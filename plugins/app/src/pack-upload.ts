@@ -2,6 +2,8 @@
  * The `upload` source: the control machine packs its checkout with `git archive --format=tar.gz <ref>`,
  * once per commit: every host of the run gets the same tarball. The plugin's `prepare` hook packs it
  * before planning (async); `packUpload` is the synchronous form for plans made without `prepare`.
+ * It also names the tree (a release with the same tree is copied on the host, not sent again) and
+ * lists it (the static files' key, static-key.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -13,6 +15,10 @@ export interface PackedSource {
   commit: string;
   /** `git archive --format=tar.gz` of that commit */
   tarball: Buffer;
+  /** the git tree id of what the tarball holds: equal ids, equal code (app.release copies instead of sending) */
+  tree: string;
+  /** `git ls-tree -r` of that tree (mode, type, blob id, path per line): what the static key hashes */
+  listing: string;
 }
 
 const packed = new Map<string, PackedSource>();
@@ -50,7 +56,8 @@ export function packUpload(path: string, ref = 'HEAD'): PackedSource {
   const key = `${dir}\0${commit}`;
   let p = packed.get(key);
   if (!p) {
-    p = { commit, tarball: git(dir, ['archive', '--format=tar.gz', commit]) };
+    const tree = git(dir, ['rev-parse', '--verify', `${commit}:./`]).toString().trim();
+    p = { commit, tarball: git(dir, ['archive', '--format=tar.gz', commit]), tree, listing: git(dir, ['ls-tree', '-r', tree]).toString() };
     packed.set(key, p);
   }
   return p;
@@ -63,7 +70,9 @@ export async function packUploadAsync(path: string, ref = 'HEAD'): Promise<Packe
   const key = `${dir}\0${commit}`;
   let p = packed.get(key);
   if (!p) {
-    p = { commit, tarball: await gitAsync(dir, ['archive', '--format=tar.gz', commit]) };
+    const tree = (await gitAsync(dir, ['rev-parse', '--verify', `${commit}:./`])).toString().trim();
+    const [tarball, listing] = await Promise.all([gitAsync(dir, ['archive', '--format=tar.gz', commit]), gitAsync(dir, ['ls-tree', '-r', tree])]);
+    p = { commit, tarball, tree, listing: listing.toString() };
     packed.set(key, p);
   }
   return p;

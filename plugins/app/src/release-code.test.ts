@@ -46,3 +46,32 @@ test('real shell: an upload is unpacked whole into its release (here-document in
   t.regex(bad.error!.message, /tar/);
   t.false(existsSync(join(root, 'releases/r2')));
 });
+
+test('real shell: an upload of a tree a release already has is copied from it (hard links, only its files), not sent; another tree is sent', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-release-tree-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const src = join(dir, 'src');
+  mkdirSync(join(src, 'pkg'), { recursive: true });
+  writeFileSync(join(src, 'pkg', 'app.py'), 'print("hi")\n');
+  const tarball = execFileSync('tar', ['-czf', '-', '-C', src, 'pkg']);
+  const root = join(dir, 'app');
+  mkdirSync(join(root, 'releases'), { recursive: true });
+  const [owner, group] = [execFileSync('id', ['-un']).toString().trim(), execFileSync('id', ['-gn']).toString().trim()];
+  const host = { alias: 'localhost', user: owner, vars: {}, check: false };
+  const deploy = (id: string, tree: string, tb = tarball) => runTask(new LocalConnection(), releaseCode({ root, id, owner, group, source: { tarball: tb, commit: `c-${id}`, tree } }), host);
+  const r1 = await deploy('r1', 'tree-a');
+  t.is(r1.status, 'changed', r1.error?.message);
+  t.regex(r1.changes![0], /^unpack commit c-r1/);
+  // what r1 gained at run time is not code: not copied
+  writeFileSync(join(root, 'releases/r1/pkg/runtime.log'), 'x');
+  const r2 = await deploy('r2', 'tree-a', Buffer.from('not a tarball: never unpacked'));
+  t.is(r2.status, 'changed', r2.error?.message);
+  t.regex(r2.changes![0], /^copy the code of release r1 \(same tree tree-a, nothing sent\)/);
+  const ino = (p: string) => execFileSync('stat', ['-c', '%i', join(root, 'releases', p)]).toString();
+  t.is(ino('r2/pkg/app.py'), ino('r1/pkg/app.py'), 'a hard link');
+  t.is(readFileSync(join(root, 'releases/r2/REVISION'), 'utf8'), 'c-r2\n');
+  t.false(existsSync(join(root, 'releases/r2/pkg/runtime.log')));
+  const r3 = await deploy('r3', 'tree-b');
+  t.regex(r3.changes![0], /^unpack commit c-r3/, 'another tree is sent');
+  t.not(ino('r3/pkg/app.py'), ino('r1/pkg/app.py'));
+});

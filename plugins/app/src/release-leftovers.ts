@@ -42,6 +42,8 @@ export const releaseLeftoversType: TaskType<ReleaseLeftoversOptions, { state: Ap
   name: 'app.leftovers',
   describe: (o) => `leftovers of unfinished deploys in ${o.root}/releases`,
   facts: (o) => ({ state: appStateFact(o.root) }),
+  // its plan reads the release directories and current; it removes directories under releases/
+  touches: (o) => [`tree:${o.root}/releases`, `path:${o.root}/current`],
   check({ state }, o) {
     if (!state.root) return noop(`${o.root} does not exist yet`);
     const found = findLeftovers(state, o.root, o.id);

@@ -150,6 +150,8 @@ export const releaseVenvType: TaskType<ReleaseVenvOptions, { venv: VenvFacts }, 
   name: 'app.venv',
   describe: (o) => `${o.rel}/.venv`,
   facts: (o) => ({ venv: venvFact(o) }),
+  // it reads the release's requirements file (only app.release writes it) and the venvs
+  touches: (o) => [`path:${o.rel}/.venv`, `tree:${venvsDir(o.root)}`],
   check: ({ venv }, o) => planVenv(venv, o),
   apply(plan, o) {
     const s = plan.state;

@@ -4,7 +4,7 @@
  * rescue or the end of a rollback knows what this run replaced.
  */
 import { changes, defineTask, errors, noop, quote, type Command, type TaskType } from '@runbook/core';
-import { appStateFact, currentRelease, type AppState } from './app-state.js';
+import { appStateFact, currentRelease, lockDir, type AppState } from './app-state.js';
 
 export interface SwitchCurrentOptions {
   root: string;
@@ -33,6 +33,8 @@ export const switchCurrentType: TaskType<SwitchCurrentOptions, { state: AppState
   name: 'app.current',
   describe: (o) => `${o.root}/current → releases/${o.id}`,
   facts: (o) => ({ state: appStateFact(o.root, o.id) }),
+  // it reads current and the release's REVISION; it changes current and writes `previous` into the lock
+  touches: (o) => [`path:${o.root}/current`, `path:${o.root}/releases/${o.id}/REVISION`, `tree:${lockDir(o.root)}`],
   check({ state }, o) {
     const target = `${o.root}/releases/${o.id}`;
     if (currentRelease(state, o.root) === o.id) return noop(`current → ${target}`);

@@ -1,4 +1,8 @@
 import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseUnits, unitsScript, unitsStableType, unstableUnits } from './units-stable.js';
 
 const o = { units: ['gunicorn.service', 'celery-a.service'], settle: 2 };
@@ -28,8 +32,27 @@ test('check: fails naming the units and where to look; a no-op says how long the
   t.deepEqual(unitsStableType.check({}, o, {} as never), { noop: 'not checked under --check' });
 });
 
-test('the script waits out starts, then looks twice, settle seconds apart', (t) => {
+test('the script waits out starts, then looks twice: the second once settle seconds passed since the latest activation', (t) => {
   const s = unitsScript(o);
   t.regex(s, /case \$s in activating\|deactivating\|reloading\) ;; \*\) break ;; esac/);
-  t.regex(s, /== first %s.*\nsleep 2\nfor u in gunicorn\.service celery-a\.service; do printf '== second %s/s);
+  t.regex(s, /== first %s.*left=\$\(\( 2000000 - .*sleep.*\nfor u in gunicorn\.service celery-a\.service; do printf '== second %s/s);
+});
+
+/** The script against a stand-in systemctl whose unit became active `ago` seconds before; how long it took. */
+function timed(ago: number, settle: number): { ms: number; looks: ReturnType<typeof parseUnits> } {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-units-'));
+  const up = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\ncase "$*" in *--value*) echo active ;; *) printf 'LoadState=loaded\\nActiveState=active\\nActiveEnterTimestampMonotonic=%s\\nNRestarts=0\\n' ${Math.round((up - ago) * 1e6)} ;; esac\n`, { mode: 0o755 });
+  const t0 = Date.now();
+  const stdout = execFileSync('sh', ['-c', unitsScript({ units: ['web.service'], settle })], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } }).toString();
+  rmSync(dir, { recursive: true, force: true });
+  return { ms: Date.now() - t0, looks: parseUnits({ stdout, stderr: '', code: 0 }) };
+}
+
+test('real shell: a unit active for longer than settle is looked at again at once; a fresh one after the rest of settle', (t) => {
+  const old = timed(10, 1);
+  t.true(old.ms < 700, `${old.ms} ms`);
+  t.is(old.looks['web.service'].second?.ActiveState, 'active');
+  const fresh = timed(0.2, 1);
+  t.true(fresh.ms >= 700, `${fresh.ms} ms`);
 });

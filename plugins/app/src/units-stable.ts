@@ -2,8 +2,10 @@
  * `app.units`: the units a deploy restarted (gunicorn, uwsgi, celery …: `site.reloadUnits`) are running
  * and stay running. `systemctl restart` of a simple service returns as soon as the process exists; one
  * that dies on import a second later and is restarted by `Restart=on-failure` looks active to a single
- * look. So each unit is read twice, `settle` seconds apart (after any start in progress ended): it must
- * be active both times, with the same ActiveEnterTimestamp and the same NRestarts. A unit that is not
+ * look. So each unit is read twice (after any start in progress ended), the second time once `settle`
+ * seconds have passed since the latest of them became active (not `settle` seconds after the first
+ * look: the health check already spent part of that time): it must be active both times, with the
+ * same ActiveEnterTimestamp (so it stayed up all along) and the same NRestarts. A unit that is not
  * fails the deploy, and its rescue switches back. It changes nothing: all fact, read just before it
  * runs; not run under --check (the release it would check is not live).
  */
@@ -37,8 +39,12 @@ export function unitsScript(o: UnitsStableOptions): string {
     '    w=$((w + 1)); sleep 0.5',
     '  done',
     'done',
-    `for u in ${list}; do printf '== first %s\\n' "$u"; ${show}; done`,
-    `sleep ${o.settle}`,
+    // the latest activation (µs, CLOCK_MONOTONIC) and now (/proc/uptime: the same clock unless the host slept)
+    `t=0; for u in ${list}; do printf '== first %s\\n' "$u"; look=$(${show}); printf '%s\\n' "$look"; a=\${look##*ActiveEnterTimestampMonotonic=}; a=\${a%%[!0-9]*}; [ "\${a:-0}" -le "$t" ] || t=$a; done`,
+    'read -r up _ < /proc/uptime',
+    `left=$(( ${Math.round(o.settle * 1e6)} - (\${up%.*}\${up#*.}0000 - t) ))`,
+    // a unit that never became active gets the whole settle (its first look fails the check anyway)
+    `if [ "$t" -eq 0 ]; then sleep ${o.settle}; elif [ "$left" -gt 0 ]; then sleep "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"; fi`,
     `for u in ${list}; do printf '== second %s\\n' "$u"; ${show}; done`,
     'exit 0',
   ].join('\n');

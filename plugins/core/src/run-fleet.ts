@@ -1,8 +1,9 @@
 /**
  * The fleet runner (DESIGN §9): a deploy is one transaction across every host of the run, not a walk
- * per host. Every host is connected first; then each stage runs on all hosts at once, and no host
- * starts a stage before every host finished the one before (a barrier). Once-stages (migrations) run
- * on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
+ * per host. Every host is connected first; then the stages run on all hosts at once, with a barrier
+ * (no host goes on before every host got there) before a once-stage, before the first rolling stage
+ * and before the stages after the rolling ones; the stages between two barriers run as one task list
+ * per host (fewer round trips). Once-stages (migrations) run on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
  * could not be reached — fails the transaction: no host switches. Rolling stages run batch by batch
  * (--serial); a failed batch fails it too, and every host's rescue then switches the hosts already
  * switched back, so the fleet ends on one release. `always` (unlock) runs on every host in any case.
@@ -128,31 +129,59 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
   const post = stages.map((_, i) => i).filter((i) => i > (rolling.at(-1) ?? pre.at(-1) ?? -1));
   let failure: string | undefined;
 
-  const runStage = async (index: number, among: Member[]): Promise<boolean> => {
-    const stage = (m: Member): PlannedStage => phaseOf(m).stages![index];
-    const busy = among.filter((m) => stage(m).tasks.length);
-    const targets = stages[index].once ? onceHost(busy, stages[index].once!, opts) : busy;
-    const failed: string[] = [];
+  /**
+   * Stages with no barrier between them that a host needs (before a once-stage, the first rolling one
+   * and the post stages there is one) run as one task list per host: the engine then reads the facts
+   * of a later stage in the exec of an earlier one's changes. A failure or stop is named after the
+   * stage of the task where it happened.
+   */
+  const runStages = async (indexes: number[], among: Member[]): Promise<boolean> => {
+    const stage = (m: Member, i: number): PlannedStage => phaseOf(m).stages![i];
+    const tasksOf = (m: Member) => indexes.flatMap((i) => stage(m, i).tasks);
+    const busy = among.filter((m) => tasksOf(m).length);
+    const once = indexes.length === 1 ? stages[indexes[0]].once : undefined;
+    const targets = once ? onceHost(busy, once, opts) : busy;
+    const failed = new Map<string, string[]>(); // stage name → hosts
+    let reached = indexes[0];
     await all(targets, async (m) => {
-      const ok = await m.run(phaseOf(m).name, stage(m).tasks, undefined, phaseOf(m).handlers);
+      const tasks = tasksOf(m);
+      const stageOf = new Map(indexes.flatMap((i) => stage(m, i).tasks.map((t) => [t, i] as const)));
+      let at = indexes[0];
+      let heard = 0;
+      const ok = await m.run(phaseOf(m).name, tasks, undefined, phaseOf(m).handlers, (task, bad) => {
+        if (bad) at = stageOf.get(task) ?? at;
+        else if (stageOf.has(task)) at = stageOf.get(tasks[Math.min(++heard, tasks.length - 1)])!;
+      });
+      reached = Math.max(reached, at);
       if (!ok) {
         m.failed = true;
-        failed.push(m.host.alias);
+        const name = stages[at].name;
+        failed.set(name, [...(failed.get(name) ?? []), m.host.alias]);
         state.stop = true; // the other hosts end the stage at their next task: it is lost anyway
       }
     }, opts);
-    if (failed.length) failure ??= `${stages[index].name} failed on ${failed.join(', ')}`;
+    if (failed.size) failure ??= [...failed].map(([name, hosts]) => `${name} failed on ${hosts.join(', ')}`).join('; ');
     const signal = opts.interrupted?.();
-    if (signal) failure ??= `interrupted by ${signal} during ${stages[index].name}`;
+    if (signal) failure ??= `interrupted by ${signal} during ${stages[reached].name}`;
     return !failure;
   };
+  /** Runs of consecutive stages with no barrier between them: a once-stage stands alone. */
+  const groups = (indexes: number[]): number[][] => {
+    const out: number[][] = [];
+    for (const i of indexes) {
+      const last = out.at(-1);
+      if (last && !stages[i].once && !stages[last.at(-1)!].once && last.at(-1) === i - 1) last.push(i);
+      else out.push([i]);
+    }
+    return out;
+  };
 
-  for (const i of pre) if (!(await runStage(i, inTx))) break;
+  for (const g of groups(pre)) if (!(await runStages(g, inTx))) break;
   const beforeSwitch = Boolean(failure);
   if (!failure && rolling.length) {
     const order = inTx.filter((m) => rolling.some((i) => phaseOf(m).stages![i].tasks.length));
     for (const batch of batches(order, opts.serial)) {
-      for (const i of rolling) if (!(await runStage(i, batch))) break;
+      for (const g of groups(rolling)) if (!(await runStages(g, batch))) break;
       if (failure) break;
     }
   }
@@ -163,7 +192,7 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
     await all(inTx, async (m) => (await reconnected(m, opts)) && m.run(phaseOf(m).name, phaseOf(m).rescue, 'rescue'), opts);
   } else {
     // after the switch: a host that fails to record or prune is failed, the fleet stays on the new release
-    for (const i of post) await runStage(i, inTx.filter((m) => !m.failed));
+    for (const g of groups(post)) await runStages(g, inTx.filter((m) => !m.failed));
   }
   state.stop = false;
   await all(inTx, async (m) => {

@@ -103,6 +103,15 @@ test('a late fact is read just before its task, after the earlier changes, and o
   t.is(readFileSync(log, 'utf8'), 'fact\n', 'read once, not with every earlier batch');
 });
 
+test('late facts ride on the exec of the changes before them; consecutive late ones are read together, in order', async (t) => {
+  const d = dir();
+  const log = join(d, 'log');
+  const r = await play([touchKeyed({ path: join(d, 'a') }), stamp({ log }) as never, stamp({ log }) as never]);
+  t.deepEqual(r.statuses, ['changed', 'ok', 'ok']);
+  t.is(r.execs, 2, 'the facts of the change; then the change with both late facts after it');
+  t.is(readFileSync(log, 'utf8'), 'fact\nfact\n', 'each read once');
+});
+
 /** Like appendIfExists, declaring the file it reads and changes. */
 const appendKeyed = defineTask<{ path: string; line: string }, { content: string | null }, unknown>({
   ...appendIfExists.type,

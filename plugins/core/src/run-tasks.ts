@@ -50,10 +50,19 @@ function prepare(task: Task, host: HostRunContext): Item {
 
 const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late);
 
-/** How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose facts must be read late. */
+/**
+ * How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose
+ * facts must be read late — unless every task before it in the batch is late too (a health check, then
+ * the units that must stay up): those are read one after the other, and should an earlier one plan a
+ * change, the flush before the next one reads that one's facts again.
+ */
 function batchEnd(items: Item[], from: number, runAs: RunAs): number {
   let j = from;
-  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]))) j++;
+  let allLate = hasLateFacts(items[from]);
+  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]) || allLate)) {
+    allLate &&= hasLateFacts(items[j]);
+    j++;
+  }
   return j;
 }
 
@@ -243,7 +252,9 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     if (!changing.length) return undefined;
     const runAs = changing[0].item.runAs;
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
-    const refresh = refreshFrom !== undefined && refreshFrom < items.length && !hasLateFacts(items[refreshFrom])
+    // a task with late facts (a health check that waits) reads them right after the changes before it, in
+    // their exec: that is just before it runs
+    const refresh = refreshFrom !== undefined && refreshFrom < items.length
       ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
     const apply = applySteps(commands);
     const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {

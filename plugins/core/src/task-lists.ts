@@ -16,8 +16,12 @@ export interface ListOptions {
 
 export type Block = 'rescue' | 'always';
 
-/** Runs a list of tasks; false at the first failure (handlers after the list, once each, only when none failed). */
-export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: Record<string, Task>) => Promise<boolean>;
+/**
+ * Runs a list of tasks; false at the first failure (handlers after the list, once each, only when none
+ * failed). `done` hears of each task of the list once its result is reported (the fleet runner tells by
+ * it in which of the stages it ran as one list a host failed or was stopped).
+ */
+export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: Record<string, Task>, done?: (task: Task, failed: boolean) => void) => Promise<boolean>;
 
 /** `stopped()` true ends a list before its next task (a rescue or always list runs to its end regardless). */
 export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptions, r: HostRecap, stopped: () => boolean): RunList {
@@ -37,7 +41,7 @@ export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptio
       ms: result.ms,
     });
   };
-  return (phase, tasks, block, handlers) => {
+  return (phase, tasks, block, handlers, heard) => {
     const handlerTasks = new Set<Task>();
     // handlers run after the list, in declaration order, once each, whatever the order of notification;
     // not at all when a task failed
@@ -53,7 +57,10 @@ export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptio
       start: (task) => opts.emit({
         type: 'task:start', host: ctx.alias, phase, task: task.type.name, title: task.title, ...(handlerTasks.has(task) ? { handler: true } : {}),
       }),
-      done: (task, result) => report(phase, result, handlerTasks.has(task), block),
+      done: (task, result) => {
+        report(phase, result, handlerTasks.has(task), block);
+        heard?.(task, result.status === 'failed');
+      },
       stopped: () => !block && stopped(),
     }, { after });
   };
