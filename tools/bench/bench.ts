@@ -3,8 +3,10 @@
  *
  *   npm run bench -- [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs 1]
  *                    [--runs-at 50=1] [--out tools/bench/results/latest.md] [--skip ansible-default@50] [--max-cell 600]
+ *                    [--set bench]
  *
- * For each size, each tool (Ansible in each setting) and each run: the set `bench` is re-upped (a clean
+ * For each size, each tool (Ansible in each setting) and each run: the test-host set (`--set`, default
+ * `bench`; give another name when a second bench or a helper session shares the machine) is re-upped (a clean
  * host), the play runs twice (first run, no-op run). Printed: one markdown table of medians, also written
  * to --out with the date and the machine. Needs root (test hosts), ansible-core and GNU time.
  */
@@ -17,7 +19,6 @@ import { up, writeInventory, type HostSet } from '@runbook/testhosts';
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'apps/cli/dist/bin.js');
 const plays = path.join(import.meta.dirname, 'plays');
-const SET = 'bench';
 
 // ---------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
@@ -39,9 +40,11 @@ const out = path.resolve(opt('out', path.join(import.meta.dirname, 'results/late
 const skips = new Set(list(opt('skip', '')));
 /** A cell (first + no-op run) projected to take longer than this many seconds is skipped. */
 const maxCell = Number(opt('max-cell', '600'));
+/** The test-host set (hosts `${SET}1`…): one of its own per bench running on the machine. */
+const SET = opt('set', 'bench');
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs >= 1) || tools.some((t) => t !== 'runbook' && t !== 'ansible')
-  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m)) || [...runsAt].some(([k, v]) => !(k > 0) || !(v >= 1))) {
-  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--runs-at SIZE=N,…] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS]');
+  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m)) || [...runsAt].some(([k, v]) => !(k > 0) || !(v >= 1)) || !/^[a-z](?:[a-z0-9-]{0,30}[a-z])?$/.test(SET)) {
+  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--runs-at SIZE=N,…] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS] [--set NAME]');
   process.exit(4);
 }
 const variants = tools.flatMap((t) => (t === 'runbook' ? ['runbook'] : ansibleModes.map((m) => `ansible-${m}`)));
