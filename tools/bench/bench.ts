@@ -3,8 +3,10 @@
  *
  *   npm run bench -- [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs 1]
  *                    [--runs-at 50=1] [--out tools/bench/results/latest.md] [--skip ansible-default@50] [--max-cell 600]
+ *                    [--set bench] [--phases]
  *
- * For each size, each tool (Ansible in each setting) and each run: the set `bench` is re-upped (a clean
+ * For each size, each tool (Ansible in each setting) and each run: the test-host set (`--set`, default
+ * `bench`; give another name when a second bench or a helper session shares the machine) is re-upped (a clean
  * host), the play runs twice (first run, no-op run). Printed: one markdown table of medians, also written
  * to --out with the date and the machine. Needs root (test hosts), ansible-core and GNU time.
  * `--deploy`: the deploy bench instead (deploy/main.ts: Runbook vs Capistrano, Fabric, an ssh script).
@@ -14,11 +16,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { up, writeInventory, type HostSet } from '@runbook/testhosts';
+import { cpuRows } from './cpu-table.ts';
+import { hostsCpuSeconds } from './host-cpu.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'apps/cli/dist/bin.js');
 const plays = path.join(import.meta.dirname, 'plays');
-const SET = 'bench';
 
 // the deploy bench (Runbook vs Capistrano, Fabric, an ssh script) is a program of its own
 if (process.argv.includes('--deploy')) await import('./deploy/main.js');
@@ -43,9 +46,13 @@ const out = path.resolve(opt('out', path.join(import.meta.dirname, 'results/late
 const skips = new Set(list(opt('skip', '')));
 /** A cell (first + no-op run) projected to take longer than this many seconds is skipped. */
 const maxCell = Number(opt('max-cell', '600'));
+/** The test-host set (hosts `${SET}1`…): one of its own per bench running on the machine. */
+const SET = opt('set', 'bench');
+/** Runbook runs get tools/bench/phases.mjs preloaded: when each host connected, logged in, ran its execs. */
+const phases = argv.includes('--phases');
 if (!sizes.every((n) => Number.isInteger(n) && n > 0) || !(runs >= 1) || tools.some((t) => t !== 'runbook' && t !== 'ansible')
-  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m)) || [...runsAt].some(([k, v]) => !(k > 0) || !(v >= 1))) {
-  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--runs-at SIZE=N,…] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS]');
+  || ansibleModes.some((m) => !['default', 'fast', 'mitogen'].includes(m)) || [...runsAt].some(([k, v]) => !(k > 0) || !(v >= 1)) || !/^[a-z](?:[a-z0-9-]{0,30}[a-z])?$/.test(SET)) {
+  console.error('usage: bench [--sizes 1,10,50] [--tool runbook,ansible] [--ansible default,fast,mitogen] [--runs N] [--runs-at SIZE=N,…] [--out FILE] [--skip tool@size,…] [--max-cell SECONDS] [--set NAME] [--phases]');
   process.exit(4);
 }
 const variants = tools.flatMap((t) => (t === 'runbook' ? ['runbook'] : ansibleModes.map((m) => `ansible-${m}`)));
@@ -102,17 +109,17 @@ const pssKiB = (pid: number): number => {
   try { return Number(/^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { return 0; }
 };
 
-interface Measured { code: number; stdout: string; stderr: string; wall: number; maxRssMiB: number; treePssMiB: number }
+interface Measured { code: number; stdout: string; stderr: string; wall: number; maxRssMiB: number; treePssMiB: number; cpuS: number }
 
 /**
  * Runs the tool under GNU time (%M: the largest resident set of any single process of the run — the
- * controller itself for both tools) and samples the PSS sum of its whole process tree every 200 ms.
+ * controller itself for both tools; %U + %S: CPU seconds of the tool and the children it reaped) and samples the PSS sum of its whole process tree every 200 ms.
  */
 function measure(cmd: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Measured> {
   const timeFile = path.join(o.cwd, `.time-${process.hrtime.bigint()}`);
   return new Promise((res, rej) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -128,9 +135,9 @@ function measure(cmd: string, args: string[], o: { cwd: string; env: NodeJS.Proc
     child.on('close', (code) => {
       const wall = Number(process.hrtime.bigint() - started) / 1e9;
       clearInterval(timer);
-      let maxRss = 0;
-      try { maxRss = Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()); fs.rmSync(timeFile); } catch { /* no time output */ }
-      res({ code: code ?? 1, stdout, stderr, wall, maxRssMiB: maxRss / 1024, treePssMiB: peak / 1024 });
+      let [maxRss, user, sys] = [0, 0, 0];
+      try { [maxRss, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number); fs.rmSync(timeFile); } catch { /* no time output */ }
+      res({ code: code ?? 1, stdout, stderr, wall, maxRssMiB: maxRss / 1024, treePssMiB: peak / 1024, cpuS: user + sys });
     });
   });
 }
@@ -155,7 +162,13 @@ const median = (xs: number[]) => {
 };
 
 // ---------------------------------------------------------------- tools
-interface RunResult { wall: number; execs: number; wireKiB: number; toolKiB?: number; sudo?: number; maxRssMiB: number; treePssMiB: number; changed: number; failures: string[] }
+interface RunResult {
+  wall: number; execs: number; wireKiB: number; toolKiB?: number; sudo?: number; maxRssMiB: number; treePssMiB: number; changed: number; failures: string[];
+  /** CPU seconds of the tool's process tree (GNU time %U + %S), and inside the hosts (host-cpu.ts) */
+  toolCpuS: number; hostsCpuS: number;
+  /** from phases.mjs (Runbook with --phases): ms since the process started */
+  phases?: { firstConnect: number; lastLogin: number; medianConnectMs: number; medianExecMs: number; lastExecEnd: number; exit: number };
+}
 interface Tool { prepare(hs: HostSet): void; run(hs: HostSet, kind: 'first' | 'noop'): Promise<RunResult>; cleanup(): Promise<void> }
 
 function runbookTool(): Tool {
@@ -170,8 +183,11 @@ function runbookTool(): Tool {
     async run(hs, kind) {
       const before = wireSent(hs);
       const sudo0 = await sudoTotal(hs);
-      const m = await measure('node', [bin, path.join(plays, 'configure.ts'), '--env', 'bench', '--json', '--stats'],
-        { cwd: project, env: { ...process.env, CI: 'true' } });
+      const cpu0 = hostsCpuSeconds(hs);
+      const phasesFile = path.join(project, `phases-${kind}.json`);
+      const m = await measure('node', [...(phases ? ['--import', path.join(import.meta.dirname, 'phases.mjs')] : []), bin, path.join(plays, 'configure.ts'), '--env', 'bench', '--json', '--stats'],
+        { cwd: project, env: { ...process.env, CI: 'true', ...(phases ? { RUNBOOK_BENCH_PHASES: phasesFile } : {}) } });
+      const hostsCpuS = hostsCpuSeconds(hs) - cpu0;
       const after = wireSent(hs);
       const failures: string[] = [];
       let recap: Record<string, { changed: number; failed: number; unreachable: boolean; execs: number; bytesSent: number }> = {};
@@ -184,7 +200,8 @@ function runbookTool(): Tool {
       const rs = hs.hosts.map((h) => recap[h.name]).filter(Boolean);
       const changed = avg(rs.map((r) => r.changed));
       return {
-        wall: m.wall, maxRssMiB: m.maxRssMiB, treePssMiB: m.treePssMiB, changed, failures,
+        wall: m.wall, maxRssMiB: m.maxRssMiB, treePssMiB: m.treePssMiB, changed, failures, toolCpuS: m.cpuS, hostsCpuS,
+        ...(phases && fs.existsSync(phasesFile) ? { phases: JSON.parse(fs.readFileSync(phasesFile, 'utf8')) } : {}),
         execs: avg(rs.map((r) => r.execs)),
         toolKiB: avg(rs.map((r) => r.bytesSent)) / 1024,
         wireKiB: avg(after.map((a, i) => a - before[i])) / 1024,
@@ -247,7 +264,9 @@ function ansibleTool(mode: 'default' | 'fast' | 'mitogen', size: number): Tool {
       fs.writeFileSync(log, '');
       const before = wireSent(hs);
       const sudo0 = await sudoTotal(hs);
+      const cpu0 = hostsCpuSeconds(hs);
       const m = await measure('ansible-playbook', ['-i', inventory, path.join(plays, 'configure.yml')], { cwd: project, env });
+      const hostsCpuS = hostsCpuSeconds(hs) - cpu0;
       const after = wireSent(hs);
       const failures: string[] = [];
       if (m.code !== 0) failures.push(`ansible-${mode} ${kind}: exit ${m.code}: ${(m.stdout + m.stderr).slice(-1200)}`);
@@ -263,7 +282,7 @@ function ansibleTool(mode: 'default' | 'fast' | 'mitogen', size: number): Tool {
         perHost.set(h, (perHost.get(h) ?? 0) + 1);
       }
       return {
-        wall: m.wall, maxRssMiB: m.maxRssMiB, treePssMiB: m.treePssMiB, failures,
+        wall: m.wall, maxRssMiB: m.maxRssMiB, treePssMiB: m.treePssMiB, failures, toolCpuS: m.cpuS, hostsCpuS,
         changed: avg([...recap.values()].map((r) => r.changed)),
         execs: avg(hs.hosts.map((h) => perHost.get(h.name) ?? 0)),
         wireKiB: avg(after.map((a, i) => a - before[i])) / 1024,
@@ -314,7 +333,7 @@ try {
             if (kind === 'noop' && res.changed !== 0) res.failures.push(`${variant} no-op: ${res.changed} changed per host`);
             failures.push(...res.failures.map((f) => `${size} hosts: ${f}`));
             cell[kind].push(res);
-            log(`  ${kind}: ${res.wall.toFixed(2)} s, ${res.execs.toFixed(1)} execs/host, ${res.wireKiB.toFixed(1)} KiB/host, changed ${res.changed.toFixed(1)}/host, sudo ${res.sudo ?? '?'} (host 1), peak ${res.maxRssMiB.toFixed(0)} MiB, tree PSS ${res.treePssMiB.toFixed(0)} MiB${res.failures.length ? ' FAILED' : ''}`);
+            log(`  ${kind}: ${res.wall.toFixed(2)} s, ${res.execs.toFixed(1)} execs/host, ${res.wireKiB.toFixed(1)} KiB/host, changed ${res.changed.toFixed(1)}/host, sudo ${res.sudo ?? '?'} (host 1), peak ${res.maxRssMiB.toFixed(0)} MiB, tree PSS ${res.treePssMiB.toFixed(0)} MiB, CPU tool ${res.toolCpuS.toFixed(2)} s + hosts ${res.hostsCpuS.toFixed(2)} s${res.phases ? `, phases ${JSON.stringify(res.phases)}` : ''}${res.failures.length ? ' FAILED' : ''}`);
             if (res.failures.length) break;
           }
         } finally {
@@ -365,7 +384,8 @@ const head = [
   `Runs per cell: ${runs}${runsAt.size ? ` (${[...runsAt].map(([k, v]) => `${v} at ${k} hosts`).join(', ')})` : ''} (median). Command: \`npm run bench -- ${argv.join(' ')}\`; bench wall ${((Date.now() - benchStarted) / 1000).toFixed(0)} s; 1-min load average ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (other work on the machine skews the numbers).`,
   '',
 ];
-const text = [...head, ...rows, '', ...(leads.length ? ['Runbook against the fastest Ansible setting at each size:', ...leads, ''] : []), ...(failures.length ? ['Failures:', ...failures.map((f) => `- ${f.replace(/\n/g, ' ')}`), ''] : [])].join('\n');
+const cpu = cpuRows(cells);
+const text = [...head, ...rows, '', ...(cpu.length ? [...cpu, ''] : []), ...(leads.length ? ['Runbook against the fastest Ansible setting at each size:', ...leads, ''] : []), ...(failures.length ? ['Failures:', ...failures.map((f) => `- ${f.replace(/\n/g, ' ')}`), ''] : [])].join('\n');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, text);
 console.log(text);

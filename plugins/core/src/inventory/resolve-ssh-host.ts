@@ -39,7 +39,8 @@ function apply(entries: SshEntry[], alias: string, out: SshHostOptions): void {
 
 /** ssh pattern matching: case-insensitive, `*` and `?`; a matching `!pattern` rules the host out. */
 function patternMatches(pattern: string, host: string): boolean {
-  return globToRegExp(pattern, 'i').test(host);
+  // most Host lines name one host: a comparison, no RegExp (`host` is lowercase already)
+  return hasWildcard(pattern) ? globToRegExp(pattern, 'i').test(host) : pattern.toLowerCase() === host;
 }
 
 function hostMatches(patterns: string[], host: string): boolean {
