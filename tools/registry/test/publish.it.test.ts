@@ -22,12 +22,23 @@ test.before(async () => {
   project = await mkdtemp(path.join(os.tmpdir(), 'runbook-installed-'));
   await run('npm', ['init', '-y'], { cwd: project, env: cleanNpmEnv() });
   // everything published, as a user would add it (@types/node for the type check below): @runbook/* from
-  // the local registry, the rest straight from npm's own (and its cache) — quicker than through verdaccio
-  await run('npm', ['install', ...published, '@types/node@20.19.43', `--@runbook:registry=${registry.url}`, '--prefer-offline', '--no-audit', '--no-fund'], {
+  // the local registry, the rest straight from npm's own (and its cache) — quicker than through verdaccio.
+  // An unscoped package of ours (create-runbook) is named by its tarball there: npm's own has no such name.
+  const specs = await Promise.all(published.map((name) => (name.startsWith('@runbook/') ? name : localTarball(name))));
+  await run('npm', ['install', ...specs, '@types/node@20.19.43', `--@runbook:registry=${registry.url}`, '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: project,
     env: cleanNpmEnv(),
   });
 });
+
+/** The tarball URL the local registry gives for the latest version of `name`. */
+async function localTarball(name: string): Promise<string> {
+  const meta = (await (await fetch(new URL(name, registry.url))).json()) as {
+    'dist-tags': { latest: string };
+    versions: Record<string, { dist: { tarball: string } }>;
+  };
+  return meta.versions[meta['dist-tags'].latest].dist.tarball;
+}
 
 test.after.always(async () => {
   await registry?.stop();
