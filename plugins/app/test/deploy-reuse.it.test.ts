@@ -17,10 +17,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, secret, type HostRecap, type Plugin, type RunEvent } from '@runbook/core';
 import { command, systemdUnit } from '@runbook/system';
+import { checkoutSet } from '@runbook/testhosts';
 import { AppHost, demoRepo, why, type Played } from './helpers/app-host.js';
 import { app } from '../src/index.js';
 
-const SET = 'itdspeeda';
+const SET = checkoutSet('itdspeeda');
 const ROOT = '/srv/dr';
 const WEB = 'dr-web.service';
 const STATIC = 'dr-static.service';

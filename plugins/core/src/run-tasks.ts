@@ -25,7 +25,7 @@ import { changes, isNoop, type Command, type FactGroup, type FactOutput, type Fa
 
 interface Item {
   task: Task;
-  runAs: RunAs & { name: string };
+  runAs: Who;
   ctx: TaskContext;
   keys: string[];
   requests: Record<string, FactRequest<unknown>>;
@@ -38,7 +38,25 @@ export interface TaskHooks {
   stopped?(): boolean;
 }
 
+type Who = RunAs & { name: string };
 const sameUser = (a: RunAs, b: RunAs) => a.sudo === b.sudo && a.user === b.user;
+const isRoot = (r: Who) => r.name === 'root';
+const isOtherUser = (r: Who) => r.sudo && Boolean(r.user) && !isRoot(r);
+/**
+ * Who an exec of steps of `exec` and `next` runs as, or undefined when they cannot share one: the same
+ * user, or root and another user (`becomeUser`), whose steps then run through `runuser` inside root's
+ * exec. Two other users share one only with a root step among them (root is then known to be allowed).
+ */
+function execUser(exec: Who, next: Who): Who | undefined {
+  if (sameUser(exec, next)) return exec;
+  if (isRoot(exec) && isOtherUser(next)) return exec;
+  if (isOtherUser(exec) && isRoot(next)) return next;
+  return undefined;
+}
+/** Who an exec of the (joinable) items runs as. */
+const batchUser = (items: Item[]): Who => items.slice(1).reduce((exec, i) => execUser(exec, i.runAs) ?? exec, items[0].runAs);
+/** A step of a task run as `who` in an exec run as `exec`. */
+const asIn = (step: StepSpec, who: Who, exec: Who): StepSpec => (sameUser(who, exec) ? step : { ...step, user: who.user ?? who.name });
 const factStep = (script: string): StepSpec => ({ script, errexit: false, stopOnFailure: false });
 
 function prepare(task: Task, host: HostRunContext): Item {
@@ -51,19 +69,24 @@ function prepare(task: Task, host: HostRunContext): Item {
 const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late);
 
 /**
- * How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose
- * facts must be read late — unless every task before it in the batch is late too (a health check, then
- * the units that must stay up): those are read one after the other, and should an earlier one plan a
- * change, the flush before the next one reads that one's facts again.
+ * How far a batch of facts from `from` reaches, and who its exec runs as: consecutive tasks that can
+ * share an exec with `runAs` (execUser), up to a task whose facts must be read late — unless every task
+ * before it in the batch is late too (a health check, then the units that must stay up): those are read
+ * one after the other, and should an earlier one plan a change, the flush before the next one reads
+ * that one's facts again.
  */
-function batchEnd(items: Item[], from: number, runAs: RunAs): number {
+function batchEnd(items: Item[], from: number, runAs: Who): { end: number; exec: Who } {
   let j = from;
+  let exec = runAs;
   let allLate = hasLateFacts(items[from]);
-  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]) || allLate)) {
+  while (j < items.length && (j === from || !hasLateFacts(items[j]) || allLate)) {
+    const joined = execUser(exec, items[j].runAs);
+    if (!joined) break;
+    exec = joined;
     allLate &&= hasLateFacts(items[j]);
     j++;
   }
-  return j;
+  return { end: j, exec };
 }
 
 /** Who reads a fact step's output: one request, or the members of a group (in the group's arg order). */
@@ -74,39 +97,47 @@ interface StepOwners {
 interface FactSteps {
   steps: StepSpec[];
   owners: StepOwners[];
+  /** the items whose facts these are: [from, end) */
+  from: number;
+  end: number;
+  /** who the exec runs as */
+  exec: Who;
 }
 
 /**
  * The fact steps of items[from..batchEnd) that can share an exec with `runAs`: one per request, except
- * that grouped requests of one kind become a single step (placed where the first of them was).
+ * that grouped requests of one kind and user become a single step (placed where the first of them was).
  */
-function factSteps(items: Item[], from: number, runAs: RunAs): FactSteps {
+function factSteps(items: Item[], from: number, runAs: Who): FactSteps {
   const owners: StepOwners[] = [];
   const groups = new Map<string, StepOwners>();
-  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) {
+  const { end, exec } = batchEnd(items, from, runAs);
+  for (let j = from; j < end; j++) {
     for (const key of items[j].keys) {
       const group = items[j].requests[key].group;
-      const grouped = group && groups.get(group.kind);
+      const groupKey = group && `${group.kind}\0${items[j].runAs.name}`;
+      const grouped = groupKey && groups.get(groupKey);
       if (grouped) grouped.members.push({ item: j, key });
       else {
         const o: StepOwners = { members: [{ item: j, key }], group };
         owners.push(o);
-        if (group) groups.set(group.kind, o);
+        if (groupKey) groups.set(groupKey, o);
       }
     }
   }
   const steps = owners.map((o) => {
-    if (!o.group || o.members.length === 1) return factStep(items[o.members[0].item].requests[o.members[0].key].command);
-    return factStep(o.group.command(o.members.map((m) => items[m.item].requests[m.key].group!.arg)));
+    const who = items[o.members[0].item].runAs;
+    if (!o.group || o.members.length === 1) return asIn(factStep(items[o.members[0].item].requests[o.members[0].key].command), who, exec);
+    return asIn(factStep(o.group.command(o.members.map((m) => items[m.item].requests[m.key].group!.arg))), who, exec);
   });
-  return { steps, owners };
+  return { steps, owners, from, end, exec };
 }
 
 type FactOutputs = Record<string, FactOutput>;
 
 /** Files fact outputs under the task and key they belong to. */
-function file(outputs: Map<number, FactOutputs>, items: Item[], from: number, runAs: RunAs, f: FactSteps, results: StepResult[]) {
-  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) outputs.set(j, {});
+function file(outputs: Map<number, FactOutputs>, items: Item[], f: FactSteps, results: StepResult[]) {
+  for (let j = f.from; j < f.end; j++) outputs.set(j, {});
   f.owners.forEach((o, k) => {
     const result = results[k];
     if (!result) return;
@@ -184,11 +215,14 @@ function lastMark(stdout: string): number {
   return last;
 }
 
-function applySteps(commands: Member[]): ApplyStep[] {
+/** The apply steps of `commands` in an exec run as `exec` (another user's commands through `runuser`). */
+function applySteps(commands: Member[], exec: Who): ApplyStep[] {
   const runs: Member[][] = [];
   for (const m of commands) {
-    const prev = runs.at(-1)?.[0].c;
-    const joins = m.c.group && prev?.group?.kind === m.c.group.kind && Boolean(prev.agent) === Boolean(m.c.agent);
+    const first = runs.at(-1)?.[0];
+    const prev = first?.c;
+    const joins = m.c.group && prev?.group?.kind === m.c.group.kind && Boolean(prev.agent) === Boolean(m.c.agent)
+      && first!.q.item.runAs.name === m.q.item.runAs.name;
     if (joins) runs.at(-1)!.push(m);
     else runs.push([m]);
   }
@@ -196,7 +230,7 @@ function applySteps(commands: Member[]): ApplyStep[] {
     const script = members.length === 1
       ? members[0].c.script
       : members[0].c.group!.script(members.map((m) => m.c.group!.arg), mark);
-    return { members, step: { script, errexit: true, stopOnFailure: true } };
+    return { members, step: asIn({ script, errexit: true, stopOnFailure: true }, members[0].q.item.runAs, exec) };
   });
 }
 
@@ -245,20 +279,20 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
 
   /**
    * Applies the pending changes in one exec, with the facts of tasks from `refreshFrom` read after them
-   * in the same exec when they run as the same user. Returns the task whose command failed, with the error.
+   * in the same exec when they can share it (execUser). Returns the task whose command failed, with the error.
    */
   const flush = async (refreshFrom?: number): Promise<{ at: Item; error: unknown } | undefined> => {
     const changing = pendingChanges();
     if (!changing.length) return undefined;
-    const runAs = changing[0].item.runAs;
+    const changesAs = batchUser(changing.map((q) => q.item));
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
     // a task with late facts (a health check that waits) reads them right after the changes before it, in
     // their exec: that is just before it runs
-    const refresh = refreshFrom !== undefined && refreshFrom < items.length
-      ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
-    const apply = applySteps(commands);
+    const refresh: FactSteps = refreshFrom !== undefined && refreshFrom < items.length
+      ? factSteps(items, refreshFrom, changesAs) : { steps: [], owners: [], from: 0, end: 0, exec: changesAs };
+    const apply = applySteps(commands, refresh.exec);
     const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {
-      ...runAs, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
+      ...refresh.exec, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
     });
     const failedAt = apply.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
     if (failedAt >= 0) {
@@ -268,7 +302,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
     if (refresh.steps.length && r.results.length === apply.length + refresh.steps.length) {
-      file(outputs, items, refreshFrom!, runAs, refresh, r.results.slice(apply.length));
+      file(outputs, items, refresh, r.results.slice(apply.length));
     }
     return undefined;
   };
@@ -289,7 +323,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const changing = pendingChanges();
     if (!changing.length) return true;
     const item = items[i];
-    if (!sameUser(item.runAs, changing[0].item.runAs) || hasLateFacts(item)) return false;
+    if (!execUser(batchUser(changing.map((q) => q.item)), item.runAs) || hasLateFacts(item)) return false;
     // a task that reads nothing plans the same before the pending changes as after them; its commands
     // run after theirs, in order
     if (!item.keys.length) return true;
@@ -318,10 +352,10 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
       if (!outputs.has(i)) {
         const f = factSteps(items, i, item.runAs);
         const { steps } = f;
-        const r = steps.length ? await runSteps(conn, steps, { ...item.runAs, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
+        const r = steps.length ? await runSteps(conn, steps, { ...f.exec, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
         // fact steps never stop the script: missing results mean the remote shell itself died
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
-        file(outputs, items, i, item.runAs, f, r.results);
+        file(outputs, items, f, r.results);
       }
       const p = planOrPredict(item, outputs.get(i) ?? {}, host);
       if (isNoop(p)) {
