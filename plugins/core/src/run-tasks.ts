@@ -75,11 +75,13 @@ const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late
  * one after the other, and should an earlier one plan a change, the flush before the next one reads
  * that one's facts again.
  */
-function batchEnd(items: Item[], from: number, runAs: Who): { end: number; exec: Who } {
+function batchEnd(items: Item[], from: number, runAs: Who, listEnd: number): { end: number; exec: Who } {
   let j = from;
   let exec = runAs;
   let allLate = hasLateFacts(items[from]);
   while (j < items.length && (j === from || !hasLateFacts(items[j]) || allLate)) {
+    // the next list's late facts are read just before its task, never ahead of it
+    if (j >= listEnd && hasLateFacts(items[j])) break;
     const joined = execUser(exec, items[j].runAs);
     if (!joined) break;
     exec = joined;
@@ -108,10 +110,10 @@ interface FactSteps {
  * The fact steps of items[from..batchEnd) that can share an exec with `runAs`: one per request, except
  * that grouped requests of one kind and user become a single step (placed where the first of them was).
  */
-function factSteps(items: Item[], from: number, runAs: Who): FactSteps {
+function factSteps(items: Item[], from: number, runAs: Who, listEnd = items.length): FactSteps {
   const owners: StepOwners[] = [];
   const groups = new Map<string, StepOwners>();
-  const { end, exec } = batchEnd(items, from, runAs);
+  const { end, exec } = batchEnd(items, from, runAs, listEnd);
   for (let j = from; j < end; j++) {
     for (const key of items[j].keys) {
       const group = items[j].requests[key].group;
@@ -248,6 +250,14 @@ export interface RunTasksOptions {
    * then costs one exec for the facts and one for every change and the handlers.
    */
   after?(changed: Task[]): Task[];
+  /**
+   * The tasks of the list this host runs next (the fleet runner's next stages): a fact batch that
+   * reaches the end of this list reads their facts too (not the late ones), into `carried`, so the next
+   * list needs no exec for them. Any change applied after that read drops them again.
+   */
+  next?: Task[];
+  /** facts carried from list to list by task: those of this list's tasks are taken, the rest dropped */
+  carried?: Map<Task, FactOutputs>;
 }
 
 /** Runs tasks in order; returns false at the first failure. */
@@ -256,6 +266,24 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
   const changed: Task[] = [];
   let afterAdded = !opts.after;
   const outputs = new Map<number, FactOutputs>(); // fact outputs by task index and key, valid for its plan
+  const carried = opts.carried ?? new Map<Task, FactOutputs>();
+  items.forEach((item, i) => {
+    const read = carried.get(item.task);
+    if (read) outputs.set(i, read);
+  });
+  carried.clear();
+  const ahead = (opts.next ?? []).map((t) => prepare(t, host));
+  /** this list's items, then the next list's: fact batches may reach into it */
+  const reach = () => [...items, ...ahead];
+  /** Files fact outputs: this list's by index, the next list's into `carried`. */
+  const fileAll = (f: FactSteps, results: StepResult[]) => {
+    const read = new Map<number, FactOutputs>();
+    file(read, reach(), f, results);
+    for (const [j, out] of read) {
+      if (j < items.length) outputs.set(j, out);
+      else carried.set(ahead[j - items.length].task, out);
+    }
+  };
   let queue: Pending[] = []; // reported together, in order, once the changes among them are applied
   let batchKeys: string[] | undefined = []; // keys of the pending changes; undefined: anything
   let batchStarted = Date.now();
@@ -285,11 +313,14 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const changing = pendingChanges();
     if (!changing.length) return undefined;
     const changesAs = batchUser(changing.map((q) => q.item));
+    // the next list's facts read so far are from before these changes (whatever comes of them)
+    carried.clear();
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
     // a task with late facts (a health check that waits) reads them right after the changes before it, in
     // their exec: that is just before it runs
-    const refresh: FactSteps = refreshFrom !== undefined && refreshFrom < items.length
-      ? factSteps(items, refreshFrom, changesAs) : { steps: [], owners: [], from: 0, end: 0, exec: changesAs };
+    const all = reach();
+    const refresh: FactSteps = refreshFrom !== undefined && refreshFrom < all.length
+      ? factSteps(all, refreshFrom, changesAs, items.length) : { steps: [], owners: [], from: 0, end: 0, exec: changesAs };
     const apply = applySteps(commands, refresh.exec);
     const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {
       ...refresh.exec, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
@@ -302,7 +333,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
     if (refresh.steps.length && r.results.length === apply.length + refresh.steps.length) {
-      file(outputs, items, refresh, r.results.slice(apply.length));
+      fileAll(refresh, r.results.slice(apply.length));
     }
     return undefined;
   };
@@ -350,12 +381,12 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     queue.push(entry);
     try {
       if (!outputs.has(i)) {
-        const f = factSteps(items, i, item.runAs);
+        const f = factSteps(reach(), i, item.runAs, items.length);
         const { steps } = f;
         const r = steps.length ? await runSteps(conn, steps, { ...f.exec, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
         // fact steps never stop the script: missing results mean the remote shell itself died
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
-        file(outputs, items, f, r.results);
+        fileAll(f, r.results);
       }
       const p = planOrPredict(item, outputs.get(i) ?? {}, host);
       if (isNoop(p)) {
@@ -382,5 +413,6 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     if (!entry.commands && !pendingChanges().length) report();
   }
-  return settle();
+  // the last changes carry the next list's first facts
+  return settle(items.length);
 }
