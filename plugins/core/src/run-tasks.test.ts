@@ -285,3 +285,21 @@ test('steps of root and of another user (becomeUser) share execs: the other user
   t.deepEqual(again.statuses, ['ok', 'ok', 'ok']);
   t.is(again.execs, 1);
 });
+
+test('the last exec of a list reads the next list’s first facts, after its changes; late facts are not read ahead', async (t) => {
+  const d = dir();
+  const a = join(d, 'a');
+  const log = join(d, 'log');
+  const conn = new LocalConnection();
+  const carried = new Map();
+  const quiet = { start: () => {}, done: () => {} };
+  const next = [appendIfExists({ path: a, line: 'k=1' }), stamp({ log }) as never];
+  t.true(await runTasks(conn, [touch({ path: a })], host, quiet, { next, carried }));
+  t.is(conn.stats.execs, 2, 'facts (this list’s and the next’s), then the change with the next list’s facts read again');
+  t.false(existsSync(log), 'a late fact waits for its own list');
+  const statuses: string[] = [];
+  t.true(await runTasks(conn, next, host, { start: () => {}, done: (_t, r) => void statuses.push(r.status) }, { carried }));
+  t.deepEqual(statuses, ['changed', 'ok'], 'planned from facts read after the file was made');
+  t.is(conn.stats.execs, 3, 'the next list: its change, with the late fact read after it');
+  t.is(readFileSync(a, 'utf8'), 'k=1\n');
+});
