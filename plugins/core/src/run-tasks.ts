@@ -1,13 +1,15 @@
 /**
  * A host's tasks with batched round trips (DESIGN §4).
  *
- * Facts: those of consecutive tasks that run as the same user are read in one exec.
+ * Facts: those of consecutive tasks that can share an exec (the same user, or root and another user:
+ * exec-user.ts) are read in one exec; with `next`, a batch that reaches the end of the list reads the
+ * first facts of the list the host runs next too.
  * Changes: consecutive changing tasks are applied together in one exec as long as each declares its
  * resource keys (`touches`) and none overlaps a key of an earlier change still pending: a task planned
  * from facts read before those changes is then planned exactly as it would be after them. A task that
  * overlaps (or declares nothing) first flushes the pending changes, in one exec together with a fresh
  * read of its own facts and those after it, and is planned from those. A task that reads no facts joins
- * any batch. So a no-op run costs one exec per host (per user switch), and a first run of independent
+ * any batch. So a no-op run costs one exec per host, and a first run of independent
  * files, directories and units one more. Within an exec, consecutive commands of one group kind run as
  * one script (`Command.group`). The phase's handlers run in the same loop, after its tasks (`after`).
  * Results are reported in task order, each task's start and end together once its fate is known.
@@ -17,7 +19,8 @@
 import type { Connection } from './connection.js';
 import { notePredictedChange, predictedPlan, predictionFor } from './check-predictions.js';
 import { errors, MissingObject, toRunbookError } from './errors.js';
-import { runSteps, type RunAs } from './remote.js';
+import { asIn, execUser, usersExec, type Who } from './exec-user.js';
+import { runSteps } from './remote.js';
 import { runAsFor, type HostRunContext, type TaskResult } from './run-task.js';
 import type { StepResult, StepSpec } from './steps.js';
 import { overlaps } from './resources.js';
@@ -38,25 +41,6 @@ export interface TaskHooks {
   stopped?(): boolean;
 }
 
-type Who = RunAs & { name: string };
-const sameUser = (a: RunAs, b: RunAs) => a.sudo === b.sudo && a.user === b.user;
-const isRoot = (r: Who) => r.name === 'root';
-const isOtherUser = (r: Who) => r.sudo && Boolean(r.user) && !isRoot(r);
-/**
- * Who an exec of steps of `exec` and `next` runs as, or undefined when they cannot share one: the same
- * user, or root and another user (`becomeUser`), whose steps then run through `runuser` inside root's
- * exec. Two other users share one only with a root step among them (root is then known to be allowed).
- */
-function execUser(exec: Who, next: Who): Who | undefined {
-  if (sameUser(exec, next)) return exec;
-  if (isRoot(exec) && isOtherUser(next)) return exec;
-  if (isOtherUser(exec) && isRoot(next)) return next;
-  return undefined;
-}
-/** Who an exec of the (joinable) items runs as. */
-const batchUser = (items: Item[]): Who => items.slice(1).reduce((exec, i) => execUser(exec, i.runAs) ?? exec, items[0].runAs);
-/** A step of a task run as `who` in an exec run as `exec`. */
-const asIn = (step: StepSpec, who: Who, exec: Who): StepSpec => (sameUser(who, exec) ? step : { ...step, user: who.user ?? who.name });
 const factStep = (script: string): StepSpec => ({ script, errexit: false, stopOnFailure: false });
 
 function prepare(task: Task, host: HostRunContext): Item {
@@ -312,7 +296,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
   const flush = async (refreshFrom?: number): Promise<{ at: Item; error: unknown } | undefined> => {
     const changing = pendingChanges();
     if (!changing.length) return undefined;
-    const changesAs = batchUser(changing.map((q) => q.item));
+    const changesAs = usersExec(changing.map((q) => q.item.runAs));
     // the next list's facts read so far are from before these changes (whatever comes of them)
     carried.clear();
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
@@ -354,7 +338,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const changing = pendingChanges();
     if (!changing.length) return true;
     const item = items[i];
-    if (!execUser(batchUser(changing.map((q) => q.item)), item.runAs) || hasLateFacts(item)) return false;
+    if (!execUser(usersExec(changing.map((q) => q.item.runAs)), item.runAs) || hasLateFacts(item)) return false;
     // a task that reads nothing plans the same before the pending changes as after them; its commands
     // run after theirs, in order
     if (!item.keys.length) return true;
