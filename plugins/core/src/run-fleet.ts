@@ -3,7 +3,8 @@
  * per host. Every host is connected first; then the stages run on all hosts at once, with a barrier
  * (no host goes on before every host got there) before a once-stage, before the first rolling stage
  * and before the stages after the rolling ones; the stages between two barriers run as one task list
- * per host (fewer round trips). Once-stages (migrations) run on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
+ * per host (fewer round trips), whose last exec also reads the first facts of the host's next list.
+ * Once-stages (migrations) run on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
  * could not be reached — fails the transaction: no host switches. Rolling stages run batch by batch
  * (--serial); a failed batch fails it too, and every host's rescue then switches the hosts already
  * switched back, so the fleet ends on one release. `always` (unlock) runs on every host in any case.
