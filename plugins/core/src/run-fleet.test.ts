@@ -190,3 +190,34 @@ test('a host whose connection is lost: it reconnects for its rescue and unlock; 
   t.deepEqual(result.unfinished, ['h3'], 'the host whose unlock could not run is named');
   t.true(events.some((e) => e.type === 'host' && e.host === 'h3' && e.status === 'unreachable'));
 });
+
+/** `step` whose facts log when they are read: `<host> facts <stage>` */
+const readingStep = defineTask<{ log: string; host: string; stage: string }, { read: boolean }, unknown>({
+  name: 'test.readingStep',
+  describe: (o) => o.stage,
+  facts: (o) => ({ read: { command: `echo ${quote(`${o.host} facts ${o.stage}`)} >> ${quote(o.log)}`, parse: () => true } }),
+  check: (_f, o) => changes([o.stage]),
+  apply: (_p, o) => [{ script: `echo ${quote(`${o.host} ${o.stage}`)} >> ${quote(o.log)}`, display: o.stage }],
+});
+
+test('the last exec of a host’s list reads the facts of the list it runs next (the once-stage only on its host), after its changes', async (t) => {
+  const log = newLog();
+  const s = (name: string, extra: Partial<Stage> = {}): Stage => ({ name, tasks: (h) => [readingStep({ log, host: h.alias, stage: name })], ...extra });
+  const phase: Phase = {
+    name: 'deploy',
+    stages: [s('lock'), s('build'), s('migrate', { once: true }), s('switch', { rolling: true }), s('verify', { rolling: true }), s('finish')],
+    rescue: () => [],
+    always: (h) => [readingStep({ log, host: h.alias, stage: 'unlock' })],
+  };
+  const { result } = await play(phase, [host('h1'), host('h2')]);
+  t.is(result.exitCode, 0);
+  const all = lines(log);
+  // the last read of a list's facts (each change drops those read before it) follows the last change before it
+  const after = (h: string, done: string, read: string) => all.lastIndexOf(`${h} facts ${read}`) > all.indexOf(`${h} ${done}`);
+  t.true(after('h1', 'build', 'migrate') && after('h1', 'migrate', 'switch') && after('h2', 'build', 'switch'));
+  t.true(after('h1', 'finish', 'unlock') && after('h2', 'finish', 'unlock'));
+  t.false(all.includes('h2 facts migrate'), 'only the once-stage’s host reads its facts');
+  // lock/build: facts, lock, build; (h1: migrate); switch; verify; finish; unlock: one exec per change, no facts exec of their own
+  t.is(result.recap.h1.execs, 8);
+  t.is(result.recap.h2.execs, 7);
+});

@@ -3,7 +3,8 @@
  * per host. Every host is connected first; then the stages run on all hosts at once, with a barrier
  * (no host goes on before every host got there) before a once-stage, before the first rolling stage
  * and before the stages after the rolling ones; the stages between two barriers run as one task list
- * per host (fewer round trips). Once-stages (migrations) run on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
+ * per host (fewer round trips), whose last exec also reads the first facts of the host's next list.
+ * Once-stages (migrations) run on one host. Until the first rolling stage (the switch), a failure on any host — or a host that
  * could not be reached — fails the transaction: no host switches. Rolling stages run batch by batch
  * (--serial); a failed batch fails it too, and every host's rescue then switches the hosts already
  * switched back, so the fleet ends on one release. `always` (unlock) runs on every host in any case.
@@ -16,6 +17,7 @@ import { placedHosts, type FleetHost } from './fleet.js';
 import type { HostRunContext } from './run-task.js';
 import { exitCodeFor, type PlannedPhase, type PlannedStage, type RunHost, type RunOptions, type RunResult } from './runner.js';
 import { taskLists, type RunList } from './task-lists.js';
+import type { Task } from './task.js';
 
 interface FleetState {
   aborted?: string;
@@ -137,7 +139,7 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
    */
   const runStages = async (indexes: number[], among: Member[]): Promise<boolean> => {
     const stage = (m: Member, i: number): PlannedStage => phaseOf(m).stages![i];
-    const tasksOf = (m: Member) => indexes.flatMap((i) => stage(m, i).tasks);
+    const tasksOf = (m: Member) => tasksIn(m, indexes);
     const busy = among.filter((m) => tasksOf(m).length);
     const once = indexes.length === 1 ? stages[indexes[0]].once : undefined;
     const targets = once ? onceHost(busy, once, opts) : busy;
@@ -151,7 +153,7 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
       const ok = await m.run(phaseOf(m).name, tasks, undefined, phaseOf(m).handlers, (task, bad) => {
         if (bad) at = stageOf.get(task) ?? at;
         else if (stageOf.has(task)) at = stageOf.get(tasks[Math.min(++heard, tasks.length - 1)])!;
-      });
+      }, nextList(m, indexes));
       reached = Math.max(reached, at);
       if (!ok) {
         m.failed = true;
@@ -176,6 +178,21 @@ async function transaction(members: Member[], phaseOf: (m: Member) => PlannedPha
     return out;
   };
 
+  const tasksIn = (m: Member, indexes: number[]) => indexes.flatMap((i) => phaseOf(m).stages![i].tasks);
+  /**
+   * The tasks of the list a host runs after the group `indexes` when all goes well (its part of the
+   * next group it has tasks in — a once-group only on its host —, else its always list): the last exec
+   * of a list reads their first facts (RunTasksOptions.next). Nothing else runs on the host in between.
+   */
+  const nextList = (m: Member, indexes: number[]): Task[] | undefined => {
+    const all = [...groups(pre), ...groups(rolling), ...groups(post)];
+    for (const g of all.slice(all.findIndex((x) => x[0] === indexes[0]) + 1)) {
+      const once = g.length === 1 ? stages[g[0]].once : undefined;
+      if (once && onceHost(inTx.filter((x) => tasksIn(x, g).length), once, opts)[0] !== m) continue;
+      if (tasksIn(m, g).length) return tasksIn(m, g);
+    }
+    return phaseOf(m).always.length ? phaseOf(m).always : undefined;
+  };
   for (const g of groups(pre)) if (!(await runStages(g, inTx))) break;
   const beforeSwitch = Boolean(failure);
   if (!failure && rolling.length) {

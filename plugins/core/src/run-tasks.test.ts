@@ -1,6 +1,7 @@
 /** Batched round trips on a real local shell: exec counts, and facts always fresh after a change. */
 import test from 'ava';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from './local-connection.js';
@@ -85,14 +86,15 @@ test('a failed apply stops the list; nothing after it runs', async (t) => {
   t.false(existsSync(join(d, 'b')));
 });
 
-test('tasks that run as another user start a new batch', async (t) => {
+test('changes of another user with no root change in their exec run through sudo -u, not runuser', async (t) => {
   const d = dir();
-  for (const f of ['a', 'b']) writeFileSync(join(d, f), '');
-  // root login: become: false and the default both run as root without sudo, so they share one exec;
-  // a task for another user needs its own exec (sudo -u)
+  writeFileSync(join(d, 'a'), '');
+  // root login: the facts of both share root's exec (nobody cannot enter the 0700 dir: b reads as missing);
+  // b's change is the only one of its exec, which then runs as nobody through sudo (not installed here)
   const r = await play([touch({ path: join(d, 'a') }), touch({ path: join(d, 'b'), becomeUser: 'nobody' })]);
-  t.is(r.results[0].status, 'ok');
-  t.is(r.execs, 2, 'one exec as root, one as nobody');
+  t.deepEqual(r.statuses, ['ok', 'failed']);
+  t.is(r.results[1].error?.code, 'E_BECOME');
+  t.is(r.execs, 2, 'facts of both in one exec, the change in one as nobody');
 });
 
 test('a late fact is read just before its task, after the earlier changes, and only once', async (t) => {
@@ -258,4 +260,46 @@ test.serial('a failing group script fails the task of the member it marked last;
   t.regex(r.results[1].error!.message, /missing/);
   t.true(existsSync(join(d, 'a')));
   t.false(existsSync(join(d, 'c')));
+});
+
+/** Writes who runs it and their HOME into a file, once: its fact is whether the file exists. */
+const whoTo = defineTask<{ path: string }, { exists: boolean }, unknown>({
+  name: 'test.who',
+  describe: (o) => o.path,
+  facts: (o) => ({ exists: { command: `test -e ${quote(o.path)}`, parse: (r) => r.code === 0 } }),
+  touches: (o) => [`path:${o.path}`],
+  check: (f, o) => (f.exists ? noop('exists') : changes([`write ${o.path}`])),
+  apply: (_p, o) => [{ script: `printf '%s %s %s' "$(id -un)" "$HOME" "\${SSH_AUTH_SOCK-none}" > ${quote(o.path)}`, display: `who > ${o.path}` }],
+});
+
+test('steps of root and of another user (becomeUser) share execs: the other user’s run through runuser, with its HOME', async (t) => {
+  const d = dir();
+  chmodSync(d, 0o1777);
+  const tasks = [touchKeyed({ path: join(d, 'a') }), whoTo({ path: join(d, 'b'), becomeUser: 'nobody' }), touchKeyed({ path: join(d, 'c') })];
+  const r = await play(tasks);
+  t.deepEqual(r.statuses, ['changed', 'changed', 'changed']);
+  t.is(r.execs, 2, 'facts of both users in one exec, changes of both in one more');
+  t.is(readFileSync(join(d, 'b'), 'utf8'), `nobody ${execFileSync('getent', ['passwd', 'nobody'], { encoding: 'utf8' }).split(':')[5]} none`);
+  t.is(statSync(join(d, 'b')).uid, 65534, 'written by nobody');
+  const again = await play(tasks);
+  t.deepEqual(again.statuses, ['ok', 'ok', 'ok']);
+  t.is(again.execs, 1);
+});
+
+test('the last exec of a list reads the next list’s first facts, after its changes; late facts are not read ahead', async (t) => {
+  const d = dir();
+  const a = join(d, 'a');
+  const log = join(d, 'log');
+  const conn = new LocalConnection();
+  const carried = new Map();
+  const quiet = { start: () => {}, done: () => {} };
+  const next = [appendIfExists({ path: a, line: 'k=1' }), stamp({ log }) as never];
+  t.true(await runTasks(conn, [touch({ path: a })], host, quiet, { next, carried }));
+  t.is(conn.stats.execs, 2, 'facts (this list’s and the next’s), then the change with the next list’s facts read again');
+  t.false(existsSync(log), 'a late fact waits for its own list');
+  const statuses: string[] = [];
+  t.true(await runTasks(conn, next, host, { start: () => {}, done: (_t, r) => void statuses.push(r.status) }, { carried }));
+  t.deepEqual(statuses, ['changed', 'ok'], 'planned from facts read after the file was made');
+  t.is(conn.stats.execs, 3, 'the next list: its change, with the late fact read after it');
+  t.is(readFileSync(a, 'utf8'), 'k=1\n');
 });

@@ -1,13 +1,15 @@
 /**
  * A host's tasks with batched round trips (DESIGN §4).
  *
- * Facts: those of consecutive tasks that run as the same user are read in one exec.
+ * Facts: those of consecutive tasks that can share an exec (the same user, or root and another user:
+ * exec-user.ts) are read in one exec; with `next`, a batch that reaches the end of the list reads the
+ * first facts of the list the host runs next too.
  * Changes: consecutive changing tasks are applied together in one exec as long as each declares its
  * resource keys (`touches`) and none overlaps a key of an earlier change still pending: a task planned
  * from facts read before those changes is then planned exactly as it would be after them. A task that
  * overlaps (or declares nothing) first flushes the pending changes, in one exec together with a fresh
  * read of its own facts and those after it, and is planned from those. A task that reads no facts joins
- * any batch. So a no-op run costs one exec per host (per user switch), and a first run of independent
+ * any batch. So a no-op run costs one exec per host, and a first run of independent
  * files, directories and units one more. Within an exec, consecutive commands of one group kind run as
  * one script (`Command.group`). The phase's handlers run in the same loop, after its tasks (`after`).
  * Results are reported in task order, each task's start and end together once its fate is known.
@@ -17,7 +19,8 @@
 import type { Connection } from './connection.js';
 import { notePredictedChange, predictedPlan, predictionFor } from './check-predictions.js';
 import { errors, MissingObject, toRunbookError } from './errors.js';
-import { runSteps, type RunAs } from './remote.js';
+import { asIn, execUser, usersExec, type Who } from './exec-user.js';
+import { runSteps } from './remote.js';
 import { runAsFor, type HostRunContext, type TaskResult } from './run-task.js';
 import type { StepResult, StepSpec } from './steps.js';
 import { overlaps } from './resources.js';
@@ -25,7 +28,7 @@ import { changes, isNoop, type Command, type FactGroup, type FactOutput, type Fa
 
 interface Item {
   task: Task;
-  runAs: RunAs & { name: string };
+  runAs: Who;
   ctx: TaskContext;
   keys: string[];
   requests: Record<string, FactRequest<unknown>>;
@@ -38,7 +41,6 @@ export interface TaskHooks {
   stopped?(): boolean;
 }
 
-const sameUser = (a: RunAs, b: RunAs) => a.sudo === b.sudo && a.user === b.user;
 const factStep = (script: string): StepSpec => ({ script, errexit: false, stopOnFailure: false });
 
 function prepare(task: Task, host: HostRunContext): Item {
@@ -51,19 +53,26 @@ function prepare(task: Task, host: HostRunContext): Item {
 const hasLateFacts = (item: Item) => item.keys.some((k) => item.requests[k].late);
 
 /**
- * How far a batch of facts from `from` reaches: consecutive tasks of the same user, up to a task whose
- * facts must be read late — unless every task before it in the batch is late too (a health check, then
- * the units that must stay up): those are read one after the other, and should an earlier one plan a
- * change, the flush before the next one reads that one's facts again.
+ * How far a batch of facts from `from` reaches, and who its exec runs as: consecutive tasks that can
+ * share an exec with `runAs` (execUser), up to a task whose facts must be read late — unless every task
+ * before it in the batch is late too (a health check, then the units that must stay up): those are read
+ * one after the other, and should an earlier one plan a change, the flush before the next one reads
+ * that one's facts again.
  */
-function batchEnd(items: Item[], from: number, runAs: RunAs): number {
+function batchEnd(items: Item[], from: number, runAs: Who, listEnd: number): { end: number; exec: Who } {
   let j = from;
+  let exec = runAs;
   let allLate = hasLateFacts(items[from]);
-  while (j < items.length && sameUser(items[j].runAs, runAs) && (j === from || !hasLateFacts(items[j]) || allLate)) {
+  while (j < items.length && (j === from || !hasLateFacts(items[j]) || allLate)) {
+    // the next list's late facts are read just before its task, never ahead of it
+    if (j >= listEnd && hasLateFacts(items[j])) break;
+    const joined = execUser(exec, items[j].runAs);
+    if (!joined) break;
+    exec = joined;
     allLate &&= hasLateFacts(items[j]);
     j++;
   }
-  return j;
+  return { end: j, exec };
 }
 
 /** Who reads a fact step's output: one request, or the members of a group (in the group's arg order). */
@@ -74,39 +83,47 @@ interface StepOwners {
 interface FactSteps {
   steps: StepSpec[];
   owners: StepOwners[];
+  /** the items whose facts these are: [from, end) */
+  from: number;
+  end: number;
+  /** who the exec runs as */
+  exec: Who;
 }
 
 /**
  * The fact steps of items[from..batchEnd) that can share an exec with `runAs`: one per request, except
- * that grouped requests of one kind become a single step (placed where the first of them was).
+ * that grouped requests of one kind and user become a single step (placed where the first of them was).
  */
-function factSteps(items: Item[], from: number, runAs: RunAs): FactSteps {
+function factSteps(items: Item[], from: number, runAs: Who, listEnd = items.length): FactSteps {
   const owners: StepOwners[] = [];
   const groups = new Map<string, StepOwners>();
-  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) {
+  const { end, exec } = batchEnd(items, from, runAs, listEnd);
+  for (let j = from; j < end; j++) {
     for (const key of items[j].keys) {
       const group = items[j].requests[key].group;
-      const grouped = group && groups.get(group.kind);
+      const groupKey = group && `${group.kind}\0${items[j].runAs.name}`;
+      const grouped = groupKey && groups.get(groupKey);
       if (grouped) grouped.members.push({ item: j, key });
       else {
         const o: StepOwners = { members: [{ item: j, key }], group };
         owners.push(o);
-        if (group) groups.set(group.kind, o);
+        if (groupKey) groups.set(groupKey, o);
       }
     }
   }
   const steps = owners.map((o) => {
-    if (!o.group || o.members.length === 1) return factStep(items[o.members[0].item].requests[o.members[0].key].command);
-    return factStep(o.group.command(o.members.map((m) => items[m.item].requests[m.key].group!.arg)));
+    const who = items[o.members[0].item].runAs;
+    if (!o.group || o.members.length === 1) return asIn(factStep(items[o.members[0].item].requests[o.members[0].key].command), who, exec);
+    return asIn(factStep(o.group.command(o.members.map((m) => items[m.item].requests[m.key].group!.arg))), who, exec);
   });
-  return { steps, owners };
+  return { steps, owners, from, end, exec };
 }
 
 type FactOutputs = Record<string, FactOutput>;
 
 /** Files fact outputs under the task and key they belong to. */
-function file(outputs: Map<number, FactOutputs>, items: Item[], from: number, runAs: RunAs, f: FactSteps, results: StepResult[]) {
-  for (let j = from, end = batchEnd(items, from, runAs); j < end; j++) outputs.set(j, {});
+function file(outputs: Map<number, FactOutputs>, items: Item[], f: FactSteps, results: StepResult[]) {
+  for (let j = f.from; j < f.end; j++) outputs.set(j, {});
   f.owners.forEach((o, k) => {
     const result = results[k];
     if (!result) return;
@@ -184,11 +201,14 @@ function lastMark(stdout: string): number {
   return last;
 }
 
-function applySteps(commands: Member[]): ApplyStep[] {
+/** The apply steps of `commands` in an exec run as `exec` (another user's commands through `runuser`). */
+function applySteps(commands: Member[], exec: Who): ApplyStep[] {
   const runs: Member[][] = [];
   for (const m of commands) {
-    const prev = runs.at(-1)?.[0].c;
-    const joins = m.c.group && prev?.group?.kind === m.c.group.kind && Boolean(prev.agent) === Boolean(m.c.agent);
+    const first = runs.at(-1)?.[0];
+    const prev = first?.c;
+    const joins = m.c.group && prev?.group?.kind === m.c.group.kind && Boolean(prev.agent) === Boolean(m.c.agent)
+      && first!.q.item.runAs.name === m.q.item.runAs.name;
     if (joins) runs.at(-1)!.push(m);
     else runs.push([m]);
   }
@@ -196,7 +216,7 @@ function applySteps(commands: Member[]): ApplyStep[] {
     const script = members.length === 1
       ? members[0].c.script
       : members[0].c.group!.script(members.map((m) => m.c.group!.arg), mark);
-    return { members, step: { script, errexit: true, stopOnFailure: true } };
+    return { members, step: asIn({ script, errexit: true, stopOnFailure: true }, members[0].q.item.runAs, exec) };
   });
 }
 
@@ -214,6 +234,14 @@ export interface RunTasksOptions {
    * then costs one exec for the facts and one for every change and the handlers.
    */
   after?(changed: Task[]): Task[];
+  /**
+   * The tasks of the list this host runs next (the fleet runner's next stages): a fact batch that
+   * reaches the end of this list reads their facts too (not the late ones), into `carried`, so the next
+   * list needs no exec for them. Any change applied after that read drops them again.
+   */
+  next?: Task[];
+  /** facts carried from list to list by task: those of this list's tasks are taken, the rest dropped */
+  carried?: Map<Task, FactOutputs>;
 }
 
 /** Runs tasks in order; returns false at the first failure. */
@@ -222,6 +250,24 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
   const changed: Task[] = [];
   let afterAdded = !opts.after;
   const outputs = new Map<number, FactOutputs>(); // fact outputs by task index and key, valid for its plan
+  const carried = opts.carried ?? new Map<Task, FactOutputs>();
+  items.forEach((item, i) => {
+    const read = carried.get(item.task);
+    if (read) outputs.set(i, read);
+  });
+  carried.clear();
+  const ahead = (opts.next ?? []).map((t) => prepare(t, host));
+  /** this list's items, then the next list's: fact batches may reach into it */
+  const reach = () => [...items, ...ahead];
+  /** Files fact outputs: this list's by index, the next list's into `carried`. */
+  const fileAll = (f: FactSteps, results: StepResult[]) => {
+    const read = new Map<number, FactOutputs>();
+    file(read, reach(), f, results);
+    for (const [j, out] of read) {
+      if (j < items.length) outputs.set(j, out);
+      else carried.set(ahead[j - items.length].task, out);
+    }
+  };
   let queue: Pending[] = []; // reported together, in order, once the changes among them are applied
   let batchKeys: string[] | undefined = []; // keys of the pending changes; undefined: anything
   let batchStarted = Date.now();
@@ -245,20 +291,23 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
 
   /**
    * Applies the pending changes in one exec, with the facts of tasks from `refreshFrom` read after them
-   * in the same exec when they run as the same user. Returns the task whose command failed, with the error.
+   * in the same exec when they can share it (execUser). Returns the task whose command failed, with the error.
    */
   const flush = async (refreshFrom?: number): Promise<{ at: Item; error: unknown } | undefined> => {
     const changing = pendingChanges();
     if (!changing.length) return undefined;
-    const runAs = changing[0].item.runAs;
+    const changesAs = usersExec(changing.map((q) => q.item.runAs));
+    // the next list's facts read so far are from before these changes (whatever comes of them)
+    carried.clear();
     const commands = changing.flatMap((q) => q.commands!.map((c) => ({ c, q })));
     // a task with late facts (a health check that waits) reads them right after the changes before it, in
     // their exec: that is just before it runs
-    const refresh = refreshFrom !== undefined && refreshFrom < items.length
-      ? factSteps(items, refreshFrom, runAs) : { steps: [], owners: [] } as FactSteps;
-    const apply = applySteps(commands);
+    const all = reach();
+    const refresh: FactSteps = refreshFrom !== undefined && refreshFrom < all.length
+      ? factSteps(all, refreshFrom, changesAs, items.length) : { steps: [], owners: [], from: 0, end: 0, exec: changesAs };
+    const apply = applySteps(commands, refresh.exec);
     const r = await runSteps(conn, [...apply.map((a) => a.step), ...refresh.steps], {
-      ...runAs, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
+      ...refresh.exec, agent: commands.some(({ c }) => c.agent), stopOnFailure: true, errexit: true,
     });
     const failedAt = apply.findIndex((_, k) => !r.results[k] || r.results[k].code !== 0);
     if (failedAt >= 0) {
@@ -268,7 +317,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     for (const k of [...outputs.keys()]) if (refreshFrom === undefined || k >= refreshFrom) outputs.delete(k);
     if (refresh.steps.length && r.results.length === apply.length + refresh.steps.length) {
-      file(outputs, items, refreshFrom!, runAs, refresh, r.results.slice(apply.length));
+      fileAll(refresh, r.results.slice(apply.length));
     }
     return undefined;
   };
@@ -289,7 +338,7 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     const changing = pendingChanges();
     if (!changing.length) return true;
     const item = items[i];
-    if (!sameUser(item.runAs, changing[0].item.runAs) || hasLateFacts(item)) return false;
+    if (!execUser(usersExec(changing.map((q) => q.item.runAs)), item.runAs) || hasLateFacts(item)) return false;
     // a task that reads nothing plans the same before the pending changes as after them; its commands
     // run after theirs, in order
     if (!item.keys.length) return true;
@@ -316,12 +365,12 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     queue.push(entry);
     try {
       if (!outputs.has(i)) {
-        const f = factSteps(items, i, item.runAs);
+        const f = factSteps(reach(), i, item.runAs, items.length);
         const { steps } = f;
-        const r = steps.length ? await runSteps(conn, steps, { ...item.runAs, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
+        const r = steps.length ? await runSteps(conn, steps, { ...f.exec, stopOnFailure: false, errexit: false }) : { results: [], stderr: '' };
         // fact steps never stop the script: missing results mean the remote shell itself died
         if (r.results.length < steps.length) throw errors.fact(`facts could not be read${r.stderr.trim() ? `: ${r.stderr.trim()}` : ''}`);
-        file(outputs, items, i, item.runAs, f, r.results);
+        fileAll(f, r.results);
       }
       const p = planOrPredict(item, outputs.get(i) ?? {}, host);
       if (isNoop(p)) {
@@ -348,5 +397,6 @@ export async function runTasks(conn: Connection, tasks: Task[], host: HostRunCon
     }
     if (!entry.commands && !pendingChanges().length) report();
   }
-  return settle();
+  // the last changes carry the next list's first facts
+  return settle(items.length);
 }

@@ -60,3 +60,21 @@ test('stderr outside any step is kept apart from the steps\' own', async (t) => 
   t.is(r.results[0].stderr, 'mine\n');
   t.is(r.stderr, '');
 });
+
+test('a step as another user runs through runuser, its script on stdin (not in ps), its stdin closed, its exit code kept', async (t) => {
+  const own = new LocalConnection();
+  const other = (script: string, errexit = false) => ({ script, errexit, stopOnFailure: false, user: 'nobody' });
+  const r = await runSteps(own, [
+    other('id -un; echo err >&2'), other('cat; echo after'), other('false; echo not reached', true), other('exit 7'), 'id -un',
+  ], { sudo: false, stopOnFailure: false, errexit: false });
+  t.is(own.stats.execs, 1);
+  t.deepEqual(r.results, [
+    { stdout: 'nobody\n', stderr: 'err\n', code: 0 },
+    { stdout: 'after\n', stderr: '', code: 0 }, // `cat` reads /dev/null, not the rest of its script
+    { stdout: '', stderr: '', code: 1 },
+    { stdout: '', stderr: '', code: 7 },
+    { stdout: 'root\n', stderr: '', code: 0 },
+  ]);
+  const framed = frameSteps([other('echo s3cret-value')], { stopOnFailure: false, errexit: false }).script;
+  t.false(framed.split('\n').some((l) => l.includes('runuser') && l.includes('s3cret')), 'the script is not an argument of runuser');
+});

@@ -4,6 +4,7 @@
  * output can forge a marker. This is what lets a whole task (or, later, a whole phase) cost one round trip.
  */
 import { randomBytes } from 'node:crypto';
+import { quote } from './quote.js';
 
 export interface StepResult {
   stdout: string;
@@ -18,6 +19,24 @@ export interface StepSpec {
   errexit: boolean;
   /** end the whole script when this step fails */
   stopOnFailure: boolean;
+  /**
+   * run as this user inside a root exec (`runuser`: HOME, USER and LOGNAME of that user, as `sudo -H -u`
+   * gives them), so steps of root and of the app user share one exec
+   */
+  user?: string;
+}
+
+/**
+ * The step's subshell body. As another user, its script goes to `runuser … sh -s` on stdin (a here-doc
+ * whose delimiter carries the exec's nonce), never on a command line that every user's `ps` shows; in
+ * braces, so that its commands read /dev/null, not the rest of their script.
+ */
+function body(step: StepSpec, nonce: string): string {
+  const script = `${step.errexit ? 'set -e; ' : ''}${step.script}`;
+  if (!step.user) return script;
+  const end = `RB_${nonce}_END`;
+  // what a root login or a forwarded agent left in root's environment is not the other user's
+  return `runuser -u ${quote(step.user)} -- sh -s <<'${end}'\n{ unset SSH_AUTH_SOCK XDG_RUNTIME_DIR\n${script}\n} </dev/null\n${end}`;
 }
 
 export interface FramedScript {
@@ -48,7 +67,7 @@ export function frameSteps(steps: (string | StepSpec)[], opts: { stopOnFailure: 
     // no program started for the framing
     lines.push(
       `printf '\\n<<RB:${nonce}:${i}\\n'; printf '\\n<<RB:${nonce}:${i}\\n' >&2`,
-      `( ${step.errexit ? 'set -e; ' : ''}${step.script}\n) </dev/null; __rb_c=$?`,
+      `( ${body(step, nonce)}\n) </dev/null; __rb_c=$?`,
       `printf '\\n>>RB:${nonce}:${i}:%s\\n' "$__rb_c"; printf '\\n>>RB:${nonce}:${i}\\n' >&2`,
     );
     if (step.stopOnFailure) lines.push(`[ "$__rb_c" -eq 0 ] || exit "$__rb_c"`);

@@ -6,7 +6,7 @@ import type { Connection } from './connection.js';
 import { errorInfo, type EventSink, type HostRecap } from './events.js';
 import type { HostRunContext, TaskResult } from './run-task.js';
 import { runTasks } from './run-tasks.js';
-import type { Task } from './task.js';
+import type { FactOutput, Task } from './task.js';
 
 export interface ListOptions {
   emit: EventSink;
@@ -19,12 +19,17 @@ export type Block = 'rescue' | 'always';
 /**
  * Runs a list of tasks; false at the first failure (handlers after the list, once each, only when none
  * failed). `done` hears of each task of the list once its result is reported (the fleet runner tells by
- * it in which of the stages it ran as one list a host failed or was stopped).
+ * it in which of the stages it ran as one list a host failed or was stopped). `next`: the tasks of the
+ * list the host runs next, whose facts the last exec of this one may read (RunTasksOptions.next).
  */
-export type RunList = (phase: string, tasks: Task[], block?: Block, handlers?: Record<string, Task>, done?: (task: Task, failed: boolean) => void) => Promise<boolean>;
+export type RunList = (
+  phase: string, tasks: Task[], block?: Block, handlers?: Record<string, Task>, done?: (task: Task, failed: boolean) => void, next?: Task[],
+) => Promise<boolean>;
 
 /** `stopped()` true ends a list before its next task (a rescue or always list runs to its end regardless). */
 export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptions, r: HostRecap, stopped: () => boolean): RunList {
+  // facts one list read for the next, on this connection
+  const carried = new Map<Task, Record<string, FactOutput>>();
   const report = (phase: string, result: TaskResult, handler: boolean, block?: Block) => {
     // a host lost mid-run is unreachable (exit 3), not a failed task of its own
     if (result.status === 'failed' && result.error?.code === 'E_CONNECT') r.unreachable = true;
@@ -41,7 +46,7 @@ export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptio
       ms: result.ms,
     });
   };
-  return (phase, tasks, block, handlers, heard) => {
+  return (phase, tasks, block, handlers, heard, next) => {
     const handlerTasks = new Set<Task>();
     // handlers run after the list, in declaration order, once each, whatever the order of notification;
     // not at all when a task failed
@@ -62,6 +67,6 @@ export function taskLists(conn: Connection, ctx: HostRunContext, opts: ListOptio
         heard?.(task, result.status === 'failed');
       },
       stopped: () => !block && stopped(),
-    }, { after });
+    }, { after, next, carried });
   };
 }
