@@ -147,7 +147,9 @@ function apply(s: UnitState, o: SystemdUnitOptions): Command[] {
   const cmds: Command[] = s.write ? applyContent(s.write, specOf(o)) : [];
   if (s.daemonReload) cmds.push({ script: 'systemctl daemon-reload', display: 'systemctl daemon-reload' });
   if (s.enable) cmds.push({ script: `systemctl ${s.enable} -- ${n}`, display: `systemctl ${s.enable} ${o.name}` });
-  if (s.action) cmds.push({ script: `systemctl ${s.action} -- ${n}`, display: `systemctl ${s.action} ${o.name}` });
+  // a unit that fails to start says why in its journal, not in systemctl's answer: its last lines go to stderr
+  const why = `{ rc=$?; journalctl --no-pager -o cat -n 15 -u ${n} >&2 || :; exit $rc; }`;
+  if (s.action) cmds.push({ script: `systemctl ${s.action} -- ${n} || ${why}`, display: `systemctl ${s.action} ${o.name}` });
   return cmds;
 }
 
