@@ -125,21 +125,23 @@ for (const [stage, moment] of Object.entries(moments)) {
 
 test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachable (exit 3), the other rolled back, the lock named; run unlock releases it', async (t) => {
   const before = await Promise.all(both.map(currentOf));
-  // sshd comes back by itself 25 s later: long after the run's reconnect tries
-  await ssh(1, 'systemd-run --on-active=25 --unit=rb-ssh-back systemctl start ssh.service');
   // the second host gets its code slowly (tar, or xargs for the hard-linked copy of a tree it has, waits
   // 15 s), so the cut lands in its prepare stage, with its lock taken, whatever the machine's load
   for (const tool of ['tar', 'xargs']) {
     await ssh(1, `mv /usr/bin/${tool} /usr/bin/${tool}.real && printf '#!/bin/sh\\nsleep 15\\nexec /usr/bin/${tool}.real "$@"\\n' > /usr/bin/${tool} && chmod 755 /usr/bin/${tool}`);
   }
+  const run = start(['deploy', '--env', 'stg']);
+  // the cut comes once the second host holds its lock (its code then waits 15 s): with no barrier between
+  // lock and prepare, the first host's progress says nothing about when the second took its lock
   let cut = false;
-  const run = start(['deploy', '--env', 'stg'], (line) => {
-    // the first host has its code: the second is still unpacking
-    if (!cut && new RegExp(`^${hosts.hosts[0].name} .*app\\.release`).test(line)) {
-      cut = true;
-      void ssh(1, 'systemctl stop ssh.service; pkill -KILL -f "sshd: deploy" || true');
-    }
-  });
+  for (let i = 0; i < 240 && !cut; i++) {
+    if (await locked(1)) cut = true;
+    else await new Promise((r) => setTimeout(r, 250));
+  }
+  t.true(cut, 'the second host took its lock');
+  // sshd comes back by itself 60 s after the cut: after the run's reconnect tries, which wait for the
+  // first host to end its lock-to-build list (long under load)
+  await ssh(1, 'systemd-run --on-active=60 --unit=rb-ssh-back systemctl start ssh.service; systemctl stop ssh.service; pkill -KILL -f "sshd: deploy" || true');
   t.is(await run.code, 3, run.output());
   const out = run.output();
   t.notRegex(out, /<<RB|remote shell failed|E_INTERNAL/, 'no internal marker reaches the user');
@@ -148,7 +150,7 @@ test.serial('sshd stopped and sessions killed on one host mid-deploy: unreachabl
   t.is(await currentOf(0), before[0], 'the reachable host serves its release');
   t.false(await locked(0), 'and holds no lock');
   // sshd is back: the one command that recovers
-  for (let i = 0; i < 60 && (await ssh(1, 'true')).code !== 0; i++) await new Promise((r) => setTimeout(r, 1000));
+  for (let i = 0; i < 90 && (await ssh(1, 'true')).code !== 0; i++) await new Promise((r) => setTimeout(r, 1000));
   await ssh(1, 'mv /usr/bin/tar.real /usr/bin/tar && mv /usr/bin/xargs.real /usr/bin/xargs');
   t.true(await locked(1), 'the lost host kept its lock');
   const unlock = await project.run(['unlock', '--env', 'stg']);
