@@ -18,6 +18,7 @@ import path from 'node:path';
 import { up, writeInventory, type HostSet } from '@runbook/testhosts';
 import { cpuRows } from './cpu-table.ts';
 import { hostsCpuSeconds } from './host-cpu.ts';
+import { busy } from './machine-busy.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'apps/cli/dist/bin.js');
@@ -64,16 +65,6 @@ const sh = (cmd: string, args: string[], o: { cwd?: string } = {}): Promise<{ co
 
 const readNum = (f: string): number => { try { return Number(fs.readFileSync(f, 'utf8').trim()); } catch { return 0; } };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Busy share of the machine's CPUs over `ms` (from /proc/stat). */
-async function busy(ms: number): Promise<number> {
-  const read = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  const a = read();
-  await sleep(ms);
-  const d = read().map((x, i) => x - a[i]);
-  const total = d.reduce((x, y) => x + y, 0);
-  return total ? 1 - (d[3] + d[4]) / total : 0;
-}
 
 /**
  * Hosts answer ssh before their systemd is done booting, and the set they replaced is still being

@@ -3,9 +3,9 @@
  * configured state before every tool's cell (the deploy state removed, then `run configure` again), so
  * every tool starts from the same host. Execs are counted on the hosts, from sshd's own log.
  */
-import fs from 'node:fs';
 import { up, writeInventory, type HostSet } from '@runbook/testhosts';
-import { sh, sleep } from './proc.js';
+import { sh } from './proc.js';
+import { busy } from '../machine-busy.js';
 
 export const SET = 'bdep';
 
@@ -39,15 +39,6 @@ export async function resetHosts(hs: HostSet, configure: () => Promise<void>): P
   await configure();
 }
 
-/** Busy share of the machine's CPUs over `ms` (from /proc/stat). */
-async function busy(ms: number): Promise<number> {
-  const read = () => fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  const a = read();
-  await sleep(ms);
-  const d = read().map((x, i) => x - a[i]);
-  const total = d.reduce((x, y) => x + y, 0);
-  return total ? 1 - (d[3] + d[4]) / total : 0;
-}
 /** Waits until the machine is quiet (under 15% busy over half a second), at most `maxMs`. */
 export async function quiet(maxMs: number): Promise<number> {
   const t0 = Date.now();
