@@ -25,13 +25,19 @@ const env = { ...process.env, NX_DAEMON: 'false', FORCE_COLOR: '0', NO_COLOR: '1
 let passed = 0;
 let failed = 0;
 let counted = false;
+// ✔ lines since the last summary: once a test failed, ava's summary has no passed count, so these are it
+let ticks = 0;
+// the failed tests' lines, repeated just above the totals (CI shows the end of a long log)
+const failures = [];
 const count = (raw) => {
   const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+  if (/^\s*✔ /.test(line)) ticks += 1;
+  if (/^\s*✘ /.test(line) && failures.length < 50) failures.push(line.trim().slice(0, 300));
   const m = /^\s*(\d+) (tests?|known failures?|uncaught exceptions?|unhandled rejections?|tests? remained pending after a timeout) ?(passed|failed)?/.exec(line);
   if (!m) return;
   const n = Number(m[1]);
-  if (m[3] === 'passed') passed += n, (counted = true);
-  else if (m[3] === 'failed' || /uncaught|unhandled|pending/.test(m[2])) failed += n, (counted = true);
+  if (m[3] === 'passed') passed += n, (counted = true), (ticks = 0);
+  else if (m[3] === 'failed' || /uncaught|unhandled|pending/.test(m[2])) failed += n, (counted = true), (passed += ticks), (ticks = 0);
 };
 /** Runs one step, echoing and counting its stdout; a step that fails or counts nothing adds a failure. */
 const step = (cmd, stepArgs) => new Promise((resolve) => {
@@ -59,5 +65,6 @@ if (process.argv.length <= 2) {
   codes.push(await step('npm', ['run', '--silent', 'test:trixie', '-w', 'apps/cli']));
   codes.push(await step('bash', ['tools/ci-generator-check.sh']));
 }
+if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(codes.every((c) => c === 0) && failed === 0 ? 0 : 1);
