@@ -12,7 +12,7 @@ export async function clearStale(opts: { everything?: boolean } = {}): Promise<s
   const cleared: string[] = [];
   for (const s of readSlots()) {
     if (!opts.everything && !isStale(s.record)) continue;
-    await clearHost(s.slot, s.record?.name);
+    await clearHost(s.slot, s.record);
     releaseSlot(s.slot);
     cleared.push(s.record?.name ?? `slot ${s.slot}`);
   }

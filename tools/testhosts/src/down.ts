@@ -26,7 +26,7 @@ export async function down(opts: DownOptions = {}): Promise<void> {
   await withLock(statePaths().lock, async () => {
     await stopContainers(pids(), 3000); // anything booted meanwhile (down all only)
     for (const s of ours()) {
-      await clearHost(s.slot, s.record?.name);
+      await clearHost(s.slot, s.record);
       releaseSlot(s.slot);
     }
     if (set) fs.rmSync(setFiles(set).dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { removeTree, unmountUnder } from './mounts.js';
 import { proxyUrl } from './proxy.js';
 import { pidRef, pidsInNetns, signal, waitGone, type PidRef } from './proc.js';
 import type { SlotRecord } from './slots.js';
+import { hostCgroups, removeHostCgroups } from './cgroup.js';
 
 /** Writes a file inside the container root without following a symlink planted there. */
 function put(root: string, rel: string, text: string, mode = 0o644): void {
@@ -44,6 +45,7 @@ export async function prepareHost(r: SlotRecord, peers: Array<{ name: string; ad
   return fs.readFileSync(`${key}.pub`, 'utf8').split(/\s+/).slice(0, 2).join(' ');
 }
 
+/** Starts the host's nspawn in cgroups of its own (recorded in `r.cgroups`); returns its process. */
 export async function bootHost(r: SlotRecord, o: { capabilities?: string[] } = {}): Promise<PidRef> {
   await createHostNet(r.slot);
   const d = hostDirs(r.name);
@@ -54,8 +56,13 @@ export async function bootHost(r: SlotRecord, o: { capabilities?: string[] } = {
     `--network-namespace-path=/run/netns/${slotNames(r.slot).netns}`,
     '--resolv-conf=off', '--timezone=off', '--console=passive'];
   if (o.capabilities?.length) args.push(`--capability=${o.capabilities.join(',')}`);
+  r.cgroups = hostCgroups(r.name);
+  // the shell moves itself into the host's cgroups, then becomes nspawn (same pid)
+  const enter = 'IFS=:; for d in $RB_CGROUPS; do echo $$ > "$d/cgroup.procs" || exit 1; done; unset IFS; exec systemd-nspawn "$@"';
   // detached = own session (setsid): the container outlives this process and its terminal
-  const child = spawn('systemd-nspawn', args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn('sh', ['-c', enter, 'sh', ...args], {
+    detached: true, stdio: ['ignore', out, out], env: { ...process.env, RB_CGROUPS: r.cgroups.join(':') },
+  });
   fs.closeSync(out);
   child.unref();
   if (!child.pid) throw new Error(`could not start systemd-nspawn for ${r.name}; see ${log}`);
@@ -71,7 +78,8 @@ export async function stopContainers(refs: PidRef[], graceMs = 10_000): Promise<
 }
 
 /** Clears every trace of a slot's host (the process must be gone already). */
-export async function clearHost(slot: number, name?: string): Promise<void> {
+export async function clearHost(slot: number, record?: SlotRecord): Promise<void> {
+  const name = record?.name;
   const orphans = pidsInNetns(`/run/netns/${slotNames(slot).netns}`).map(pidRef);
   for (const p of orphans) signal(p, 'SIGKILL');
   await waitGone(orphans, 5000);
@@ -81,5 +89,6 @@ export async function clearHost(slot: number, name?: string): Promise<void> {
     await removeTree(d.dir);
     fs.rmSync(`/run/systemd/nspawn/propagate/${name}`, { recursive: true, force: true });
   }
+  removeHostCgroups(record?.cgroups ?? []);
   await deleteHostNet(slot);
 }

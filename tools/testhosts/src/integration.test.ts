@@ -25,6 +25,7 @@ async function leftovers(hs: HostSet): Promise<string[]> {
 
 test.serial('two hosts: ssh, sudo, systemd, strict host keys, apt via proxy, host-to-host, clean down', async (t) => {
   const hs = await up({ set: SET, count: 2, log: (l) => t.log(l) });
+  const ownCgroups: string[] = [];
   try {
     t.deepEqual(hs.hosts.map((h) => h.name), [`${SET}1`, `${SET}2`]);
     const [a, b] = hs.hosts;
@@ -38,6 +39,17 @@ test.serial('two hosts: ssh, sudo, systemd, strict host keys, apt via proxy, hos
     t.is((await ssh(a.name, 'ps -p 1 -o comm=')).stdout.trim(), 'systemd');
     const state = (await ssh(a.name, 'systemctl is-system-running --wait').nothrow()).stdout.trim();
     t.true(['running', 'degraded'].includes(state), state);
+    // each host's systemd has a cgroup tree of its own: with a shared one, a unit starting on one host while
+    // the same unit stopped on the other failed (219/CGROUP), at boot and at every gunicorn restart
+    // (nspawn itself sits in a `supervisor` group below the host's own)
+    const cgroupOf = (h: { pid: number; name: string }) =>
+      fs.readFileSync(`/proc/${h.pid}/cgroup`, 'utf8').match(new RegExp(`^0::(.*/runbook-testhosts/${h.name})(/|$)`, 'm'))?.[1];
+    t.truthy(cgroupOf(a), fs.readFileSync(`/proc/${a.pid}/cgroup`, 'utf8'));
+    t.truthy(cgroupOf(b), fs.readFileSync(`/proc/${b.pid}/cgroup`, 'utf8'));
+    const v2 = fs.readFileSync('/proc/self/mountinfo', 'utf8').match(/^\S+ \S+ \S+ \/ (\S+) .* - cgroup2 /m)?.[1];
+    ownCgroups.push(...[a, b].map((h) => `${v2}${cgroupOf(h)}`));
+    t.true(ownCgroups.every((d) => fs.existsSync(d)), ownCgroups.join(' '));
+    for (const h of [a, b]) t.is((await ssh(h.name, "journalctl -b -q --no-pager | grep -c '219/CGROUP' || true", 'root')).stdout.trim(), '0');
     const known = fs.readFileSync(hs.knownHostsFile, 'utf8');
     t.regex(known, new RegExp(`^${a.name},${a.address.replace(/\./g, '\\.')} ssh-ed25519 AAAA`, 'm'));
     // a wrong known_hosts entry must be refused: proves the check is strict, not skipped
@@ -61,6 +73,7 @@ test.serial('two hosts: ssh, sudo, systemd, strict host keys, apt via proxy, hos
   t.deepEqual(await leftovers(hs), []);
   t.false(fs.existsSync(hs.sshConfigFile));
   for (const h of hs.hosts) t.throws(() => process.kill(h.pid, 0));
+  for (const d of ownCgroups) t.false(fs.existsSync(d), `${d}: its cgroups went with it`);
 });
 
 test.serial('a trixie host beside a bookworm one: each runs its release, apt of each reaches its suites', async (t) => {

@@ -15,6 +15,8 @@ export interface SlotRecord {
   /** The process that allocated the slot (guards the slot until nspawn runs). */
   owner: PidRef;
   nspawn?: PidRef;
+  /** The host's own cgroup directories (cgroup.ts), removed with it. */
+  cgroups?: string[];
   hostKey?: string;
 }
 
