@@ -80,10 +80,13 @@ export async function countSince(hs: HostSet, marks: Mark[]): Promise<HostCounts
   }));
 }
 
-/** For a failed deploy: gunicorn's journal since the mark, last lines, on (at most 2) hosts where it logged a failure or an error. */
+/**
+ * For a failed deploy: gunicorn's journal since the mark on (at most 2) hosts where it logged a failure or
+ * an error: the lines just before and after the first such line (systemd may have restarted it since).
+ */
 export async function gunicornLog(hs: HostSet, marks: Mark[]): Promise<string> {
   const rs = await Promise.all(hs.hosts.map((_, i) => root(hs, i,
-    `l=$(journalctl -q -o cat -u gunicorn.service --after-cursor='${marks[i].cursor}' --no-pager); echo "$l" | grep -qi -e fail -e error && echo "$l" | tail -n 8`)));
+    `l=$(journalctl -q -o cat -u gunicorn.service --after-cursor='${marks[i].cursor}' --no-pager); echo "$l" | grep -i -m 1 -B 6 -A 8 -e fail -e error -e Traceback`)));
   return rs.map((r, i) => (r.stdout.trim() ? `${hs.hosts[i].name} gunicorn: ${r.stdout.trim().split('\n').join(' | ')}` : ''))
     .filter(Boolean).slice(0, 2).join('; ');
 }
