@@ -63,7 +63,12 @@ test('deploy: the tasks of each stage; rescue and finally', (t) => {
   // the venv of the release's dependency inputs, as the app's user
   t.like(stages.build![1], { becomeUser: 'shop', options: { root: '/srv/shop', rel: '/srv/shop/releases/r1', requirements: 'requirements.txt' } });
   t.like(stages.verify![0].options, { url: 'http://127.0.0.1/health/', host: 'web-1', retries: 10 });
-  t.deepEqual(stages.verify![1].options, { units: ['gunicorn.service'], settle: 2 });
+  // an upstream without its unit named: every unit waits out the settle
+  t.deepEqual(stages.verify![1].options, { units: ['gunicorn.service'], settle: 2, proven: [] });
+  // the health check answers through the app server's unit: it is not waited for; a worker unit still is
+  ctx.site.upstream.unit = 'gunicorn.service';
+  ctx.site.reloadUnits.push('celery-shop.service');
+  t.deepEqual(plugin.deploy!(ctx).verify![1].options, { units: ['gunicorn.service', 'celery-shop.service'], settle: 2, proven: ['gunicorn.service'] });
   t.deepEqual(stages.prepare![1].options, { path: '/srv/shop/releases', current: '/srv/shop/current', minFreeKiB: 512 * 1024 });
   // the build's own STATIC_ROOT: collectstatic writes into the release
   const collect = stages.build!.at(-2)!;

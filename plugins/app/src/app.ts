@@ -110,10 +110,12 @@ function verifyTasks(ctx: PluginContext, o: ResolvedAppOptions): Task[] {
   // only a host that serves the app over HTTP (an app server put an upstream in its model) is checked
   // through nginx; a worker host is not
   const http = hc && (hc.url || ctx.site.upstream);
+  // the app server the health check answered through is proven up: only the others (celery …) wait out the settle
+  const proven = hc && http && !hc.url && ctx.site.upstream?.unit && units.includes(ctx.site.upstream.unit) ? [ctx.site.upstream.unit] : [];
   return [
     // healthCheck.path is the site's one health path (contribute put it in site.healthPath): checked here, left open by a wall
     ...(hc && http ? [healthCheck({ url: hc.url ?? `http://127.0.0.1${ctx.site.healthPath}`, host: hc.host ?? ctx.site.serverNames[0], retries: hc.retries ?? 10 })] : []),
-    ...(o.settle !== false && units.length ? [unitsStable({ units, settle: o.settle })] : []),
+    ...(o.settle !== false && units.length ? [unitsStable({ units, settle: o.settle, proven })] : []),
   ];
 }
 

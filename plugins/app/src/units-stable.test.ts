@@ -39,12 +39,12 @@ test('the script waits out starts, then looks twice: the second once settle seco
 });
 
 /** The script against a stand-in systemctl whose unit became active `ago` seconds before; how long it took. */
-function timed(ago: number, settle: number): { ms: number; looks: ReturnType<typeof parseUnits> } {
+function timed(ago: number, settle: number, proven?: string[]): { ms: number; looks: ReturnType<typeof parseUnits> } {
   const dir = mkdtempSync(join(tmpdir(), 'rb-units-'));
   const up = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\ncase "$*" in *--value*) echo active ;; *) printf 'LoadState=loaded\\nActiveState=active\\nActiveEnterTimestampMonotonic=%s\\nNRestarts=0\\n' ${Math.round((up - ago) * 1e6)} ;; esac\n`, { mode: 0o755 });
   const t0 = Date.now();
-  const stdout = execFileSync('sh', ['-c', unitsScript({ units: ['web.service'], settle })], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } }).toString();
+  const stdout = execFileSync('sh', ['-c', unitsScript({ units: ['web.service'], settle, proven })], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } }).toString();
   rmSync(dir, { recursive: true, force: true });
   return { ms: Date.now() - t0, looks: parseUnits({ stdout, stderr: '', code: 0 }) };
 }
@@ -55,4 +55,20 @@ test('real shell: a unit active for longer than settle is looked at again at onc
   t.is(old.looks['web.service'].second?.ActiveState, 'active');
   const fresh = timed(0.2, 1);
   t.true(fresh.ms >= 700, `${fresh.ms} ms`);
+});
+
+test('real shell: a unit the health check just answered through is looked at twice without the wait', (t) => {
+  const fresh = timed(0.2, 1, ['web.service']);
+  t.true(fresh.ms < 700, `${fresh.ms} ms`);
+  t.is(fresh.looks['web.service'].first?.ActiveState, 'active');
+  t.is(fresh.looks['web.service'].second?.ActiveState, 'active');
+  t.true(timed(0.2, 1, ['other.service']).ms >= 700, 'another unit proven: this one still waits');
+});
+
+test('describe and the no-op say whether the settle was waited', (t) => {
+  const proven = { units: ['gunicorn.service'], settle: 2, proven: ['gunicorn.service'] };
+  t.is(unitsStableType.describe(proven), 'gunicorn.service active (the health check answered through it)');
+  t.is(unitsStableType.describe(o), 'gunicorn.service, celery-a.service stay active for 2 s');
+  const look = { LoadState: 'loaded', ActiveState: 'active', NRestarts: '0', ActiveEnterTimestampMonotonic: '5' };
+  t.deepEqual(unitsStableType.check({ looks: { 'gunicorn.service': { first: look, second: look } } }, proven, {} as never), { noop: 'gunicorn.service active, no restart' });
 });

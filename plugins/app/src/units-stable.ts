@@ -18,6 +18,12 @@ export interface UnitsStableOptions {
   settle: number;
   /** seconds to wait for a unit that is still starting (or waiting to be restarted) @default 30 */
   startTimeout?: number;
+  /**
+   * Units just proven up (the health check answered through them): looked at twice like the others, but
+   * not waited for; when every unit is proven, the second look follows the first.
+   * @example ['gunicorn.service']
+   */
+  proven?: string[];
 }
 
 /** The properties read per look. */
@@ -29,6 +35,7 @@ export function unitsScript(o: UnitsStableOptions): string {
   const list = o.units.map((u) => quote(u)).join(' ');
   const show = `systemctl show ${PROPS.map((p) => `-p ${p}`).join(' ')} -- "$u"`;
   const polls = Math.ceil((o.startTimeout ?? 30) * 2);
+  const waited = o.units.filter((u) => !o.proven?.includes(u));
   return [
     'w=0',
     `for u in ${list}; do`,
@@ -39,12 +46,17 @@ export function unitsScript(o: UnitsStableOptions): string {
     '    w=$((w + 1)); sleep 0.5',
     '  done',
     'done',
-    // the latest activation (µs, CLOCK_MONOTONIC) and now (/proc/uptime: the same clock unless the host slept)
-    `t=0; for u in ${list}; do printf '== first %s\\n' "$u"; look=$(${show}); printf '%s\\n' "$look"; a=\${look##*ActiveEnterTimestampMonotonic=}; a=\${a%%[!0-9]*}; [ "\${a:-0}" -le "$t" ] || t=$a; done`,
-    'read -r up _ < /proc/uptime',
-    `left=$(( ${Math.round(o.settle * 1e6)} - (\${up%.*}\${up#*.}0000 - t) ))`,
-    // a unit that never became active gets the whole settle (its first look fails the check anyway)
-    `if [ "$t" -eq 0 ]; then sleep ${o.settle}; elif [ "$left" -gt 0 ]; then sleep "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"; fi`,
+    // the latest activation of the units waited for (µs, CLOCK_MONOTONIC) and now (/proc/uptime: the same
+    // clock unless the host slept)
+    't=0',
+    ...o.units.map((u) => `u=${quote(u)}; printf '== first %s\\n' "$u"; look=$(${show}); printf '%s\\n' "$look"`
+      + (waited.includes(u) ? '; a=${look##*ActiveEnterTimestampMonotonic=}; a=${a%%[!0-9]*}; [ "${a:-0}" -le "$t" ] || t=$a' : '')),
+    ...(waited.length ? [
+      'read -r up _ < /proc/uptime',
+      `left=$(( ${Math.round(o.settle * 1e6)} - (\${up%.*}\${up#*.}0000 - t) ))`,
+      // a unit that never became active gets the whole settle (its first look fails the check anyway)
+      `if [ "$t" -eq 0 ]; then sleep ${o.settle}; elif [ "$left" -gt 0 ]; then sleep "$((left / 1000000)).$(printf '%06d' $((left % 1000000)))"; fi`,
+    ] : []),
     `for u in ${list}; do printf '== second %s\\n' "$u"; ${show}; done`,
     'exit 0',
   ].join('\n');
@@ -86,7 +98,10 @@ export function unstableUnits(looks: UnitLooks, o: UnitsStableOptions): string[]
 
 export const unitsStableType: TaskType<UnitsStableOptions, { looks?: UnitLooks }> = {
   name: 'app.units',
-  describe: (o) => `${o.units.join(', ')} stay active for ${o.settle} s`,
+  describe: (o) => {
+    const waited = o.units.filter((u) => !o.proven?.includes(u));
+    return waited.length ? `${o.units.join(', ')} stay active for ${o.settle} s` : `${o.units.join(', ')} active (the health check answered through it)`;
+  },
   validate(o) {
     if (!Array.isArray(o.units) || !o.units.every((u) => typeof u === 'string' && /^[A-Za-z0-9:_.\\@-]+$/.test(u))) {
       throw new RunbookError('E_OPTIONS', `units: expected systemd unit names, got ${JSON.stringify(o.units)}`);
@@ -98,7 +113,8 @@ export const unitsStableType: TaskType<UnitsStableOptions, { looks?: UnitLooks }
   check({ looks }, o) {
     if (!looks) return noop('not checked under --check');
     const problems = unstableUnits(looks, o);
-    if (problems.length === 0) return noop(`${o.units.join(', ')} active, no restart in ${o.settle} s`);
+    const waited = o.units.filter((u) => !o.proven?.includes(u));
+    if (problems.length === 0) return noop(waited.length ? `${o.units.join(', ')} active, no restart in ${o.settle} s` : `${o.units.join(', ')} active, no restart`);
     const logs = o.units.map((u) => `-u ${u}`).join(' ');
     throw new RunbookError('E_COMMAND', `units not running steadily: ${problems.join('; ')} (see journalctl ${logs} -n 50)`);
   },

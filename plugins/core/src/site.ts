@@ -47,6 +47,8 @@ export interface Upstream {
   protocol: 'http' | 'uwsgi';
   /** `unix:/run/gunicorn.sock` or `127.0.0.1:8000` */
   address: string;
+  /** the systemd unit that serves it: the deploy's health check answering through it proves it up @example 'gunicorn.service' */
+  unit?: string;
 }
 
 export interface TlsModel {

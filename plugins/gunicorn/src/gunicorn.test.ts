@@ -12,14 +12,14 @@ const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
 test('contribute: upstream on the unix socket, the service to reload', (t) => {
   const site = siteWithApp();
   gunicorn().contribute!(site, ctx(site));
-  t.deepEqual(site.upstream, { protocol: 'http', address: 'unix:/run/gunicorn.sock' });
+  t.deepEqual(site.upstream, { protocol: 'http', address: 'unix:/run/gunicorn.sock', unit: 'gunicorn.service' });
   t.deepEqual(site.reloadUnits, ['gunicorn.service']);
 });
 
 test('contribute: tcp upstream, named unit', (t) => {
   const site = siteWithApp();
   gunicorn({ bind: '127.0.0.1:8000', unit: 'shop' }).contribute!(site, ctx(site));
-  t.deepEqual(site.upstream, { protocol: 'http', address: '127.0.0.1:8000' });
+  t.deepEqual(site.upstream, { protocol: 'http', address: '127.0.0.1:8000', unit: 'shop.service' });
   t.deepEqual(site.reloadUnits, ['shop.service']);
 });
 
@@ -33,7 +33,7 @@ test('one app in the config: the units keep their plain name; several: gunicorn-
   const p = gunicorn();
   p.contribute!(two, ctx(two, apps(2)));
   const name = `gunicorn-${demoApp.name}`;
-  t.deepEqual(two.upstream, { protocol: 'http', address: `unix:/run/${name}.sock` });
+  t.deepEqual(two.upstream, { protocol: 'http', address: `unix:/run/${name}.sock`, unit: `${name}.service` });
   t.deepEqual(two.reloadUnits, [`${name}.service`]);
   t.deepEqual(p.configure!(ctx(two, apps(2))).map(summary).slice(1), [
     ['file.directory', `/etc/${name}`, []],

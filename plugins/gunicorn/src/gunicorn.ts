@@ -32,7 +32,7 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
       const o = resolveGunicornOptions(own);
       appModule(o, app);
       if (site.upstream) throw errors.config(`gunicorn: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server per app`, { key: 'plugins' });
-      site.upstream = { protocol: 'http', address: upstreamAddress(own) };
+      site.upstream = { protocol: 'http', address: upstreamAddress(own), unit: `${o.unit}.service` };
       site.reloadUnits.push(`${o.unit}.service`);
       claim(site, 'gunicorn', `unit ${o.unit}.service`, `unit ${o.unit}.socket`, `${o.unixSocket ? 'socket' : 'address'} ${o.listen}`);
     },

@@ -10,7 +10,7 @@ const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
 test('contribute: a uwsgi upstream on the unix socket, the service to reload', (t) => {
   const site = siteWithApp();
   uwsgi().contribute!(site, ctx(site));
-  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: 'unix:/run/uwsgi-demo/uwsgi.sock' });
+  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: 'unix:/run/uwsgi-demo/uwsgi.sock', unit: 'uwsgi-demo.service' });
   t.deepEqual(site.reloadUnits, ['uwsgi-demo.service']);
 });
 
@@ -26,7 +26,7 @@ test('the unit is named after the app, with one app or several: two apps on a ho
 test('contribute: tcp socket, named unit', (t) => {
   const site = siteWithApp();
   uwsgi({ socket: '127.0.0.1:3031', unit: 'shop' }).contribute!(site, ctx(site));
-  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: '127.0.0.1:3031' });
+  t.deepEqual(site.upstream, { protocol: 'uwsgi', address: '127.0.0.1:3031', unit: 'shop.service' });
   t.deepEqual(site.reloadUnits, ['shop.service']);
 });
 

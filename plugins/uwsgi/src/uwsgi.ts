@@ -25,7 +25,7 @@ export function uwsgi(options: UwsgiOptions = {}): Plugin {
       wsgiModule(app);
       if (site.upstream) throw errors.config(`uwsgi: the site already has an upstream (${site.upstream.protocol} ${site.upstream.address}): enable only one app server per app`, { key: 'plugins' });
       const listen = listenOf(o, app);
-      site.upstream = { protocol: 'uwsgi', address: o.socket === 'unix' ? `unix:${listen}` : listen };
+      site.upstream = { protocol: 'uwsgi', address: o.socket === 'unix' ? `unix:${listen}` : listen, unit: `${unitOf(o, app)}.service` };
       site.reloadUnits.push(`${unitOf(o, app)}.service`);
       claim(site, 'uwsgi', `unit ${unitOf(o, app)}.service`, `${o.socket === 'unix' ? 'socket' : 'address'} ${listen}`);
     },
