@@ -47,7 +47,8 @@ const started = Date.now();
 const loadStart = os.loadavg()[0];
 const cells: DeployCell[] = [];
 const failures: string[] = [];
-const repo = await benchRepo(path.resolve(import.meta.dirname, '../../../apps/demo-django'));
+// served on the test bridge, which the first boot makes (a machine after `hosts:down` has none)
+let repo: Awaited<ReturnType<typeof benchRepo>> | undefined;
 const project = runbookProject();
 let hs: HostSet | undefined;
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -55,6 +56,7 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 try {
   for (const size of sizes) {
     hs = await bootSet(size, project);
+    repo ??= await benchRepo(path.resolve(import.meta.dirname, '../../../apps/demo-django'));
     const ctx: DeployContext = { hs, repoUrl: repo.url, runbookProject: project };
     const configure = async () => {
       const r = await runRunbook(ctx, 'configure');
@@ -71,7 +73,7 @@ try {
         await resetHosts(hs, configure);
         const settled = await quiet(settleS * 1000);
         for (const kind of ['first', 'update'] as const) {
-          const sha = kind === 'update' ? await repo.commit(`${tool} run ${run + 1}`) : await repo.head();
+          const sha = kind === 'update' ? await repo!.commit(`${tool} run ${run + 1}`) : await repo!.head();
           const marks = await mark(hs);
           // before the first deploy nothing serves the app yet: requests are counted during the second
           const probe = kind === 'update' ? startProbe(hs.hosts.map((h) => h.address), probeMs) : undefined;
@@ -94,7 +96,7 @@ try {
   }
 } finally {
   await hs?.down();
-  await repo.close();
+  await repo?.close();
   fs.rmSync(project, { recursive: true, force: true });
 }
 
