@@ -135,10 +135,12 @@ function deploy(ctx: PluginContext, o: ResolvedAppOptions, prepared?: PackedSour
   const a = ctx.site.app!;
   const source = releaseSource(ctx, o, prepared);
   const env = envOf(ctx, o);
-  const staticInputs = 'upload' in o.source && o.collectstatic ? (prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref)).listing : undefined;
+  // the static key's file part: an upload's tree listed here; a git source's hashed on the host by its fetch
+  const staticInputs = !o.collectstatic ? undefined : 'upload' in o.source ? (prepared ?? packUpload(uploadPath(o, ctx.config.root), o.source.upload.ref)).listing : '';
   const b: BuildContext = {
     o, rel: release.path, shared: a.shared, env,
     ...(staticInputs !== undefined && o.collectstatic ? { staticKey: staticKey(staticInputs, { collectstatic: o.collectstatic, staticDir: o.staticDir, env: reveal(renderEnvFile(env)) }) } : {}),
+    ...('git' in o.source ? { staticInputsOnHost: true } : {}),
   };
   const owned = { root: o.root, id: release.id, owner: o.user, group: o.group };
   return {

@@ -22,6 +22,8 @@ export interface BuildContext {
   env: EnvValues;
   /** the control machine's part of the static key (static-key.ts); without it, collectstatic always runs */
   staticKey?: string;
+  /** the release's static input files are hashed on the host (a git source: `.rb-static-inputs`) */
+  staticInputsOnHost?: boolean;
 }
 
 /** argv with its program taken from the release's venv: `python` → `<rel>/.venv/bin/python`. */
@@ -43,8 +45,10 @@ export function staticScript(b: BuildContext, line: string[], key: string): stri
   const dir = quote(b.o.staticDir);
   return [
     `rb_key=${quote(key)}-$(rb_v=$(readlink -- .venv) && basename -- "$rb_v")${b.o.systemSitePackages ? '-$(stat -c %Y /var/lib/dpkg/status)' : ''}`,
+    // no hash of the release's files (a release made before they were hashed): no key, collect
+    ...(b.staticInputsOnHost ? ['if [ -f .rb-static-inputs ] && read -r rb_f < .rb-static-inputs && [ -n "$rb_f" ]; then rb_key=$rb_key-$rb_f; else rb_key=; fi'] : []),
     'rb_from=',
-    `for rb_d in ${quote(`${b.o.root}/releases`)}/*/; do`,
+    `[ -n "$rb_key" ] && for rb_d in ${quote(`${b.o.root}/releases`)}/*/; do`,
     `  [ "$rb_d" != ${quote(`${b.rel}/`)} ] || continue`,
     `  if [ -f "$rb_d.rb-static" ] && read -r rb_k < "$rb_d.rb-static" && [ "$rb_k" = "$rb_key" ] && [ -d "$rb_d"${dir} ]; then rb_from=$rb_d; fi`,
     'done',
@@ -55,7 +59,7 @@ export function staticScript(b: BuildContext, line: string[], key: string): stri
     'else',
     `  ${line.map((w) => quote(w)).join(' ')}`,
     'fi',
-    `printf '%s\\n' "$rb_key" > .rb-static`,
+    `[ -z "$rb_key" ] || printf '%s\\n' "$rb_key" > .rb-static`,
   ].join('\n');
 }
 

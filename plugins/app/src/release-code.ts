@@ -9,6 +9,7 @@
  * one (`cp -al`; releases are never changed in place, so they may share inodes). A changed file
  * makes another tree: the tarball is sent.
  */
+import { STATIC_INPUTS_AWK } from './static-key.js';
 import { changes, defineTask, noop, quote, RunbookError, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
 import { noSpaceReport } from './no-space.js';
@@ -64,6 +65,8 @@ function fetchScript(repo: string, ref: string, root: string): string[] {
     `  exit 1`,
     `fi`,
     `git -C "$tmp" rev-parse HEAD > "$tmp/REVISION"`,
+    // what collectstatic reads, hashed here where the tree is (static-key.ts): equal hashes may share static files
+    `git -C "$tmp" ls-tree -r HEAD | awk -F '\t' ${quote(STATIC_INPUTS_AWK)} | sha256sum | cut -c1-16 > "$tmp/.rb-static-inputs"`,
     // a release is a tree, not a repository (as with an upload)
     `rm -rf -- "$tmp/.git"`,
   ];

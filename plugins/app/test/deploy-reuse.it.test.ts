@@ -150,3 +150,38 @@ test.serial('an unchanged deploy copies the code, links the static files and the
   t.is(again.exitCode, 0, why(again));
   t.deepEqual(again.changed, ['app.lock', 'command.run', 'app.unlock']);
 });
+
+test.serial('a git source: a changed view links the static files of the last release; a changed static file collects them', async (t) => {
+  const GROOT = '/srv/drg';
+  // the repository reaches the host as a bundle pushed into a bare repository there (the host has no route out)
+  const push = async () => {
+    const bundle = execFileSync('git', ['-C', repo, 'bundle', 'create', '-', 'HEAD', 'main']).toString('base64');
+    await ssh(`set -e; [ -d /srv/drg.git ] || git init -q --bare /srv/drg.git; printf '%s' '${bundle}' | base64 -d > /tmp/drg.bundle
+      git -C /srv/drg.git fetch -q /tmp/drg.bundle '+main:main'; rm /tmp/drg.bundle`);
+  };
+  const gitApp = (): Plugin[] => [app({
+    name: 'drg', source: { git: { repo: 'file:///srv/drg.git', ref: 'main' } }, wsgi: 'demo.wsgi:application',
+    env: { DATABASE_PATH: `${GROOT}/shared/db.sqlite3`, ALLOWED_HOSTS: '*' }, healthCheck: false,
+  })];
+  const gInode = (path: string) => ssh(`stat -c %i ${GROOT}/releases/${path}`);
+  const c = await box.play('configure', gitApp()); // installs git
+  t.is(c.exitCode, 0, why(c));
+  await push();
+  const g1 = await box.play('deploy', gitApp(), { release: 'g1' });
+  t.is(g1.exitCode, 0, why(g1));
+  t.regex(await ssh(`cat ${GROOT}/releases/g1/.rb-static-inputs`), /^[0-9a-f]{16}$/, 'the fetch hashed the static inputs');
+
+  const views = readFileSync(join(repo, 'pages/views.py'), 'utf8');
+  commit('g2', { 'pages/views.py': `${views}\n# a view change\n` });
+  await push();
+  const g2 = await box.play('deploy', gitApp(), { release: 'g2' });
+  t.is(g2.exitCode, 0, why(g2));
+  t.is(await gInode(`g2/${CSS}`), await gInode(`g1/${CSS}`), 'a view is no static input: g1’s static files, hard-linked');
+
+  commit('g3', { 'pages/static/css/site.css': `/* g3 */\n${readFileSync(join(repo, 'pages/static/css/site.css'), 'utf8')}` });
+  await push();
+  const g3 = await box.play('deploy', gitApp(), { release: 'g3' });
+  t.is(g3.exitCode, 0, why(g3));
+  t.not(await gInode(`g3/${CSS}`), await gInode(`g2/${CSS}`), 'collected anew');
+  t.regex(await ssh(`head -n 1 ${GROOT}/releases/g3/${CSS}`), /g3/);
+});

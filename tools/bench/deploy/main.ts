@@ -97,6 +97,8 @@ try {
 } finally {
   await hs?.down();
   await repo?.close();
+  // BENCH_KEEP_RUNS=<dir>: Runbook's run files (every task's status and time) outlive the bench's project
+  if (process.env.BENCH_KEEP_RUNS) fs.cpSync(path.join(project, '.runbook/runs'), process.env.BENCH_KEEP_RUNS, { recursive: true });
   fs.rmSync(project, { recursive: true, force: true });
 }
 
