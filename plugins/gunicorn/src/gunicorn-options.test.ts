@@ -4,7 +4,7 @@ import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options
 test('defaults', (t) => {
   t.deepEqual(resolveGunicornOptions(), {
     unit: 'gunicorn', listen: '/run/gunicorn.sock', unixSocket: true, workers: undefined, asgi: false,
-    timeout: 30, gracefulTimeout: 30, extraArgs: [], reload: 'restart', socketUser: 'www-data',
+    timeout: 30, gracefulTimeout: 30, extraArgs: [], reload: 'auto', socketUser: 'www-data',
     configFile: '/etc/gunicorn/gunicorn.conf.py',
   });
 });

@@ -50,16 +50,20 @@ export interface GunicornOptions extends PlacementOptions {
    */
   extraArgs?: string[];
   /**
-   * How a deploy makes the new release live after the switch.
+   * How a deploy makes the new release live after the switch (reload-task.ts).
    * - `'restart'`: `systemctl restart <unit>.service`. A new master starts from scratch: the new
    *   release's venv, code, working directory and a re-read `.env`. Requests arriving meanwhile wait in
    *   systemd's listening socket; in-flight ones are finished (SIGTERM is gunicorn's graceful stop).
-   * - `'hup'`: `systemctl reload` (SIGHUP): new workers start beside the old, no waiting at all; but the
-   *   master keeps its interpreter and environment (a changed `.env` is not read).
-   * @default 'restart'
-   * @example 'hup'
+   * - `'hup'`: `systemctl reload` (SIGHUP): the master forks new workers, which import the app from
+   *   `current`, and stops the old ones; no stop, no new interpreter. But the master keeps the modules it
+   *   imported (gunicorn's own) and its environment (a changed `.env` is not read).
+   * - `'auto'`: `hup` when the running master was started by a deploy's restart from the venv the new
+   *   release uses (unchanged requirements share one venv), else `restart`. A changed `.env` or config
+   *   restarts gunicorn at configure, and a master started any other way is restarted.
+   * @default 'auto'
+   * @example 'restart'
    */
-  reload?: 'restart' | 'hup';
+  reload?: 'auto' | 'restart' | 'hup';
   /**
    * Owner of the unix socket (only this user and root may connect: mode 0600). nginx runs as www-data.
    * @default 'www-data'
@@ -79,7 +83,7 @@ export interface ResolvedGunicornOptions {
   timeout: number;
   gracefulTimeout: number;
   extraArgs: string[];
-  reload: 'restart' | 'hup';
+  reload: 'auto' | 'restart' | 'hup';
   socketUser: string;
   /** `/etc/<unit>/gunicorn.conf.py` */
   configFile: string;
@@ -121,8 +125,8 @@ export function resolveGunicornOptions(o: GunicornOptions = {}): ResolvedGunicor
   if (!Array.isArray(extraArgs) || extraArgs.some((a) => typeof a !== 'string' || a.includes('\n'))) {
     bad('extraArgs', 'an array of single-line strings', extraArgs);
   }
-  const reload = o.reload ?? 'restart';
-  if (reload !== 'restart' && reload !== 'hup') bad('reload', `'restart' or 'hup'`, reload);
+  const reload = o.reload ?? 'auto';
+  if (reload !== 'auto' && reload !== 'restart' && reload !== 'hup') bad('reload', `'auto', 'restart' or 'hup'`, reload);
   const socketUser = o.socketUser ?? 'www-data';
   if (typeof socketUser !== 'string' || !ACCOUNT.test(socketUser)) bad('socketUser', 'a user name', socketUser);
   return {

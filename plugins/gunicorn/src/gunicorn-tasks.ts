@@ -7,6 +7,7 @@ import { apt, directory, file, systemdUnit, tryRestartUnit } from '@runbook/syst
 import { resolveGunicornOptions, type GunicornOptions } from './gunicorn-options.js';
 import { renderGunicornConfig } from './render-config.js';
 import { renderServiceUnit, renderSocketUnit } from './render-units.js';
+import { gunicornReloadTask } from './reload-task.js';
 
 type Extra = Pick<CommonOptions, 'notify' | 'tags' | 'when'>;
 
@@ -43,10 +44,11 @@ export const gunicornTryRestart = (options: GunicornOptions = {}): Task =>
   tryRestartUnit(`${resolveGunicornOptions(options).unit}.service`);
 
 /**
- * The deploy's graceful reload after the switch: `systemctl restart` (default) or `systemctl reload`
- * (SIGHUP) of `<unit>.service`, per the `reload` option. Runs on every deploy.
+ * The deploy's graceful reload after the switch (reload-task.ts): per the `reload` option, `auto` (HUP
+ * when the master already runs the new release's venv, else restart), `restart` or `hup`. `release`: the
+ * new release's directory (its `.venv` decides `auto`). Runs on every deploy.
  */
-export const gunicornReload = (options: GunicornOptions = {}, extra: Extra = {}): Task => {
+export const gunicornReload = (options: GunicornOptions, release: { path: string }, extra: Extra = {}): Task => {
   const o = resolveGunicornOptions(options);
-  return systemdUnit({ name: `${o.unit}.service`, state: o.reload === 'hup' ? 'reloaded' : 'restarted', ...extra });
+  return gunicornReloadTask({ unit: `${o.unit}.service`, venv: `${release.path}/.venv`, mode: o.reload, graceful: o.gracefulTimeout, ...extra });
 };

@@ -4,7 +4,7 @@ import { demoApp } from '@runbook/testing';
 import { gunicorn } from './gunicorn.js';
 
 const siteWithApp = (): SiteModel => ({ ...emptySiteModel('web-1'), app: { ...demoApp } });
-const ctx = (site: SiteModel, plugins: Plugin[] = []) => ({ site, config: { plugins } }) as unknown as PluginContext;
+const ctx = (site: SiteModel, plugins: Plugin[] = []) => ({ site, config: { plugins }, release: { id: 'r2', path: '/srv/demo/releases/r2' } }) as unknown as PluginContext;
 /** stand-ins for app(): plugins that open a site */
 const apps = (n: number) => Array.from({ length: n }, (_, i) => definePlugin({ name: 'app', opensSite: true, contribute: () => void i }));
 const summary = (t: Task) => [t.type.name, t.title, [...t.notify]];
@@ -42,7 +42,7 @@ test('one app in the config: the units keep their plain name; several: gunicorn-
     ['systemd.unit', `${name}.socket`, []],
   ]);
   t.deepEqual(Object.keys(p.handlers!(ctx(two, apps(2)))), [`restart ${name}`]);
-  t.like(p.deploy!(ctx(two, apps(2))).reload![0].options, { name: `${name}.service` });
+  t.like(p.deploy!(ctx(two, apps(2))).reload![0].options, { unit: `${name}.service` });
   // a unit named in the options stays as named
   const named = siteWithApp();
   gunicorn({ unit: 'web' }).contribute!(named, ctx(named, apps(2)));
@@ -93,12 +93,14 @@ test('configure: asgi adds python3-uvicorn', (t) => {
   t.deepEqual(apt.options.packages, ['gunicorn', 'python3-uvicorn']);
 });
 
-test('deploy: restart the service in the reload stage (or reload with hup)', (t) => {
+test('deploy: the reload stage reloads the service, deciding by the new release\'s venv (or as the reload option says)', (t) => {
   const site = siteWithApp();
   const staged = gunicorn().deploy!(ctx(site));
   t.deepEqual(Object.keys(staged), ['reload']);
-  t.like(staged.reload![0].options, { name: 'gunicorn.service', state: 'restarted' });
-  t.like(gunicorn({ reload: 'hup' }).deploy!(ctx(site)).reload![0].options, { name: 'gunicorn.service', state: 'reloaded' });
+  t.is(staged.reload![0].type.name, 'gunicorn.reload');
+  t.deepEqual(staged.reload![0].options, { unit: 'gunicorn.service', venv: '/srv/demo/releases/r2/.venv', mode: 'auto', graceful: 30 });
+  t.like(gunicorn({ reload: 'hup', gracefulTimeout: 5 }).deploy!(ctx(site)).reload![0].options, { unit: 'gunicorn.service', mode: 'hup', graceful: 5 });
+  t.throws(() => gunicorn().deploy!({ ...ctx(site), release: undefined }), { message: /gunicorn: deploy needs a release/ });
 });
 
 test('rollback: left to the app plugin, which restarts site.reloadUnits when it switched', (t) => {

@@ -47,7 +47,10 @@ export function gunicorn(options: GunicornOptions = {}): Plugin {
         gunicornSocket(own, app),
       ];
     },
-    deploy: (ctx) => ({ reload: [gunicornReload(siteOptions(options, ctx))] }),
+    deploy: (ctx) => {
+      if (!ctx.release) throw errors.config('gunicorn: deploy needs a release (the deploy playbook sets one)');
+      return { reload: [gunicornReload(siteOptions(options, ctx), ctx.release)] };
+    },
     // no rollback hook: @runbook/app's rollback restarts site.reloadUnits itself, only when it switched
     handlers: (ctx) => ({ [restartHandlerName(siteOptions(options, ctx))]: gunicornTryRestart(siteOptions(options, ctx)) }),
   }));

@@ -4,8 +4,9 @@
  * as releases r1 and r2 (Django from Debian, a --system-site-packages venv each, a shared sqlite db); an
  * inline plugin contributes the app to the site model (what @runbook/app does for real). Then the real
  * configure playbook runs twice (0 changed the second time), the app is fetched through the unix
- * socket, and two deploys switch `current` while a request loop runs on the host: a restart (r1 → r2)
- * and a HUP reload (r2 → r1), each serving the new release with zero failed requests.
+ * socket, and deploys switch `current` while a request loop runs on the host: a restart (r1 → r2), a HUP
+ * reload (r2 → r1), then `auto`: a HUP for r3 (r2's venv, the master's) and a restart for r1 (its own
+ * venv), each serving the new release with zero failed requests.
  * Fails (never skips) when the host cannot boot.
  */
 import test, { type ExecutionContext } from 'ava';
@@ -237,6 +238,35 @@ test.serial('deploy with HUP: the same master serves r1 again, no request fails'
   t.is(r.releases.at(-1), 'r1');
   t.deepEqual([...new Set(r.releases.slice(r.releases.indexOf('r1')))], ['r1']);
   t.is(await masterPid(), pid, 'HUP keeps the master');
+  t.is(releaseOf(await home()), 'r1');
+});
+
+/** The change line of the last reload the deploys reported. */
+const lastReload = () => (events.filter((e) => e.type === 'task' && e.task === 'gunicorn.reload').at(-1) as { changes?: string[] } | undefined)?.changes?.[0] ?? '';
+const workersOf = async (pid: string) => (await ssh(`ps -o pid= --ppid ${pid}`)).split(/\s+/).filter(Boolean);
+
+test.serial('deploy with auto: a release sharing the master\'s venv gets a HUP (same master, only new workers); another venv a restart', async (t) => {
+  // r3: r2's code, and r2's venv (what unchanged requirements give: one venv shared by releases)
+  await ssh(`set -e; cd ${app.releases}; rm -rf r3; cp -a r2 r3; rm -rf r3/.venv; ln -s ${app.releases}/r2/.venv r3/.venv; chown -h demo:demo r3/.venv`);
+  // the master now is the one the restart to r2 started (the HUP to r1 kept it): it runs r2's venv
+  const pid = await masterPid();
+  const before = await workersOf(pid);
+  const r = await underLoad(() => playbook('deploy', [demoApp, gunicorn({ workers: 2 })], 'r3'));
+  t.regex(lastReload(), /^reload gunicorn\.service \(HUP: its master runs this venv\)/);
+  t.is(r.failures, '', 'failed requests during the reload');
+  t.is(await masterPid(), pid, 'HUP keeps the master');
+  const after = await workersOf(pid);
+  t.is(after.length, 2);
+  t.deepEqual(after.filter((w) => before.includes(w)), [], 'every worker is new');
+  t.is(releaseOf(await home()), 'r3');
+
+  // r1 has a venv of its own: a restart, and the record follows the new master
+  const back = await underLoad(() => playbook('deploy', [demoApp, gunicorn({ workers: 2 })], 'r1'));
+  t.regex(lastReload(), /^restart gunicorn\.service \(its master runs another venv \(\/srv\/demo\/releases\/r2\/\.venv\)\)/);
+  t.is(back.failures, '', 'failed requests during the restart');
+  const restarted = await masterPid();
+  t.not(restarted, pid, 'a restart starts a new master');
+  t.is(await ssh('cat /run/runbook/gunicorn.service.reload'), `${restarted} ${app.releases}/r1/.venv`);
   t.is(releaseOf(await home()), 'r1');
 });
 
