@@ -196,8 +196,9 @@ export interface AppOptions extends PlacementOptions {
   /**
    * The deploy's verify stage: after the reload restarted the site's units (`site.reloadUnits`:
    * gunicorn, uwsgi, celery …), each must be active and stay so (same start, no automatic restart) for
-   * `settle` seconds; a crash-looping unit fails the deploy, whose rescue then switches back. `false`
-   * skips it.
+   * `settle` seconds; a crash-looping unit fails the deploy, whose rescue then switches back. The app
+   * server the health check just answered through (gunicorn, uwsgi) is looked at without the wait: the
+   * settle is for the units no request proves (celery …). `false` skips it.
    * @default { settle: 2 }
    * @example { settle: 5 }
    */
