@@ -9,10 +9,10 @@
  * one (`cp -al`; releases are never changed in place, so they may share inodes). A changed file
  * makes another tree: the tarball is sent.
  */
-import { STATIC_INPUTS_AWK } from './static-key.js';
 import { changes, defineTask, noop, quote, RunbookError, type TaskType } from '@runbook/core';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
 import { noSpaceReport } from './no-space.js';
+import { STATIC_INPUTS_AWK } from './static-key.js';
 
 /** `tree`: the git tree id of the tarball's content; a release with the same tree is copied on the host instead of sending the tarball. */
 export type ReleaseSource = { git: { repo: string; ref: string } } | { tarball: Buffer; commit: string; tree?: string };
