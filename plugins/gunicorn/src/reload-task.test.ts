@@ -16,7 +16,8 @@ test('auto: HUP only when the running master is the one a restart recorded, from
   t.deepEqual(decide({ pid: '0', record: `0 ${V}`, venv: V }, 'auto'), { how: 'restart', why: 'not running' });
   t.deepEqual(decide({ pid: '42', record: '42 ', venv: '' }, 'auto'), { how: 'restart', why: 'the release has no venv' });
   t.is(decide({ pid: '42', record: `42 ${V}`, venv: V }, 'restart').how, 'restart');
-  t.is(decide({ pid: '0', record: '', venv: V }, 'hup').how, 'hup');
+  t.is(decide({ pid: '42', record: '', venv: V }, 'hup').how, 'hup');
+  t.deepEqual(decide({ pid: '0', record: '', venv: V }, 'hup'), { how: 'restart', why: 'not running' }, 'a master that is not running is started, whatever the mode');
 });
 
 test('facts parse; the plan says which and why; bad options are refused', (t) => {

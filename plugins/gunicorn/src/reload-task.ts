@@ -52,8 +52,9 @@ export function parseRunning(out: FactOutput): Running {
 
 /** Pure: how to reload, and why. */
 export function decide(r: Running, mode: ReloadMode): { how: How; why: string } {
-  if (mode !== 'auto') return { how: mode, why: `reload: '${mode}'` };
+  // a master that is not running (socket activation starts it at the first request) is started
   if (r.pid === '0') return { how: 'restart', why: 'not running' };
+  if (mode !== 'auto') return { how: mode, why: `reload: '${mode}'` };
   if (!r.venv) return { how: 'restart', why: 'the release has no venv' };
   if (r.record === `${r.pid} ${r.venv}`) return { how: 'hup', why: 'its master runs this venv' };
   const [pid, venv] = r.record.split(' ');
@@ -67,6 +68,8 @@ export function hupScript(o: GunicornReloadOptions): string {
   return [
     `u=${quote(o.unit)}`,
     'pid=$(systemctl show -p MainPID --value -- "$u")',
+    // stopped since its facts were read: start it (no workers to wait for)
+    'if [ "${pid:-0}" = 0 ]; then systemctl start -- "$u"; exit 0; fi',
     'old=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -s " \\n" " ")',
     'systemctl reload -- "$u"',
     'i=0',
