@@ -26,6 +26,9 @@ export interface UnitsStableOptions {
   proven?: string[];
 }
 
+/** The units whose second look waits out the settle: every one but those proven up. */
+const waitedUnits = (o: UnitsStableOptions): string[] => o.units.filter((u) => !o.proven?.includes(u));
+
 /** The properties read per look. */
 const PROPS = ['LoadState', 'ActiveState', 'SubState', 'Result', 'NRestarts', 'ActiveEnterTimestampMonotonic'] as const;
 type Look = Partial<Record<(typeof PROPS)[number], string>>;
@@ -35,7 +38,7 @@ export function unitsScript(o: UnitsStableOptions): string {
   const list = o.units.map((u) => quote(u)).join(' ');
   const show = `systemctl show ${PROPS.map((p) => `-p ${p}`).join(' ')} -- "$u"`;
   const polls = Math.ceil((o.startTimeout ?? 30) * 2);
-  const waited = o.units.filter((u) => !o.proven?.includes(u));
+  const waited = waitedUnits(o);
   return [
     'w=0',
     `for u in ${list}; do`,
@@ -98,10 +101,7 @@ export function unstableUnits(looks: UnitLooks, o: UnitsStableOptions): string[]
 
 export const unitsStableType: TaskType<UnitsStableOptions, { looks?: UnitLooks }> = {
   name: 'app.units',
-  describe: (o) => {
-    const waited = o.units.filter((u) => !o.proven?.includes(u));
-    return waited.length ? `${o.units.join(', ')} stay active for ${o.settle} s` : `${o.units.join(', ')} active (the health check answered through it)`;
-  },
+  describe: (o) => (waitedUnits(o).length ? `${o.units.join(', ')} stay active for ${o.settle} s` : `${o.units.join(', ')} active (the health check answered through it)`),
   validate(o) {
     if (!Array.isArray(o.units) || !o.units.every((u) => typeof u === 'string' && /^[A-Za-z0-9:_.\\@-]+$/.test(u))) {
       throw new RunbookError('E_OPTIONS', `units: expected systemd unit names, got ${JSON.stringify(o.units)}`);
@@ -113,8 +113,7 @@ export const unitsStableType: TaskType<UnitsStableOptions, { looks?: UnitLooks }
   check({ looks }, o) {
     if (!looks) return noop('not checked under --check');
     const problems = unstableUnits(looks, o);
-    const waited = o.units.filter((u) => !o.proven?.includes(u));
-    if (problems.length === 0) return noop(waited.length ? `${o.units.join(', ')} active, no restart in ${o.settle} s` : `${o.units.join(', ')} active, no restart`);
+    if (problems.length === 0) return noop(waitedUnits(o).length ? `${o.units.join(', ')} active, no restart in ${o.settle} s` : `${o.units.join(', ')} active, no restart`);
     const logs = o.units.map((u) => `-u ${u}`).join(' ');
     throw new RunbookError('E_COMMAND', `units not running steadily: ${problems.join('; ')} (see journalctl ${logs} -n 50)`);
   },
