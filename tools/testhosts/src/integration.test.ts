@@ -3,7 +3,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import { $ } from 'zx';
-import { up, down, checkoutSet, type HostSet } from './index.js';
+import { up, down, checkoutSet, inHost, type HostSet } from './index.js';
 import { slotNames } from './paths.js';
 
 const SET = 'it-testhosts';
@@ -37,6 +37,9 @@ test.serial('two hosts: ssh, sudo, systemd, strict host keys, apt via proxy, hos
     t.is((await ssh(b.name, 'id -un', 'root')).stdout.trim(), 'root');
     t.is((await ssh(b.name, 'hostname')).stdout.trim(), b.name);
     t.is((await ssh(a.name, 'ps -p 1 -o comm=')).stdout.trim(), 'systemd');
+    // without ssh: a command in the host's own namespaces reaches its systemd
+    const inside = await inHost(b, 'hostname; systemctl is-active ssh.service');
+    t.deepEqual(inside.stdout.trim().split('\n'), [b.name, 'active'], inside.stderr);
     const state = (await ssh(a.name, 'systemctl is-system-running --wait').nothrow()).stdout.trim();
     t.true(['running', 'degraded'].includes(state), state);
     // each host's systemd has a cgroup tree of its own: with a shared one, a unit starting on one host while
