@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { claim, definePlugin, errors, placeable, quote, requireSecrets, reveal, type AppModel, type Plugin, type PluginContext, type PrepareContext, type SiteModel, type Task } from '@runbook/core';
-import { apt, command, directory, group, user } from '@runbook/system';
+import { apt, command, directory, group, restartUnitsScript, user } from '@runbook/system';
 import { lockDir } from './app-state.js';
 import { buildTasks, migrateTasks, type BuildContext } from './build-tasks.js';
 import { deployLock, deployUnlock } from './deploy-lock.js';
@@ -172,8 +172,8 @@ function rollback(ctx: PluginContext, o: ResolvedAppOptions) {
     reload: units.length
       ? [command({
           title: `systemctl restart ${units.join(' ')}`,
-          // reset-failed: a unit that crash-looped into its start limit (the reason to roll back) refuses a restart
-          run: `systemctl reset-failed -- ${units.map((u) => quote(u)).join(' ')} 2>/dev/null || :\nsystemctl restart -- ${units.map((u) => quote(u)).join(' ')}`,
+          // a unit that crash-looped into its start limit is often the reason to roll back
+          run: restartUnitsScript(units),
           onlyIf: `test -f ${quote(`${lockDir(o.root)}/previous`)}`,
         })]
       : [],

@@ -7,6 +7,7 @@
  * failed (after the removal, so a full disk has room for the record).
  */
 import { changes, defineTask, noop, quote, type Command, type TaskType } from '@runbook/core';
+import { restartUnitsScript } from '@runbook/system';
 import { appStateFact, currentRelease, type AppState } from './app-state.js';
 import { planRecord, recordScript } from './release-record.js';
 import { switchScript } from './switch-current.js';
@@ -69,11 +70,7 @@ export const rescueReleaseType: TaskType<RescueReleaseOptions, { state: AppState
     const cmds: Command[] = [];
     if (p.back) cmds.push(switchScript(o.root, p.from!, p.back, o.owner, o.group));
     else if (p.back === '') cmds.push({ script: `rm -f -- ${quote(`${o.root}/current`)}`, display: `rm ${o.root}/current` });
-    if (p.back !== undefined && o.units.length) {
-      // a unit that crash-looped into its start limit refuses even a manual restart until reset
-      const list = o.units.map((u) => quote(u)).join(' ');
-      cmds.push({ script: `systemctl reset-failed -- ${list} 2>/dev/null || :\nsystemctl restart -- ${list}`, display: `systemctl restart ${o.units.join(' ')}` });
-    }
+    if (p.back !== undefined && o.units.length) cmds.push({ script: restartUnitsScript(o.units), display: `systemctl restart ${o.units.join(' ')}` });
     if (p.remove) {
       const rel = `${o.root}/releases/${o.id}`;
       // re-tested: never the release current points at

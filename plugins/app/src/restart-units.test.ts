@@ -15,6 +15,6 @@ test('no unit on this host', plan, { live: true, pending: true }, false, { noop:
 test('the command: only units that exist restart; the marker goes after them', (t) => {
   const [cmd] = restartUnitsType.apply({ changes: [] }, o, ctx());
   t.is(cmd.display, 'systemctl restart gunicorn.service celery-a.service');
-  t.regex(cmd.script, /^for u in gunicorn\.service celery-a\.service; do\n.*LoadState --value -- "\$u"\)" = loaded \]; then systemctl reset-failed -- "\$u" 2>\/dev\/null \|\| :; systemctl restart -- "\$u"; fi\ndone\nrm -f -- \/srv\/a\/\.env-restart-pending$/);
+  t.regex(cmd.script, /^for u in gunicorn\.service celery-a\.service; do\n.*LoadState --value -- "\$u"\)" = loaded \]; then\n +systemctl reset-failed -- "\$u" 2>\/dev\/null \|\| :\n +systemctl restart -- "\$u"\n +fi\ndone\nrm -f -- \/srv\/a\/\.env-restart-pending$/);
   t.throws(() => restartUnitsType.validate!({ ...o, units: ['a b'] }), { message: /units: expected systemd unit names/ });
 });

@@ -5,6 +5,7 @@
  * comes later in this run and starts it itself) is left alone. The marker goes once every unit restarted.
  */
 import { changes, defineTask, noop, quote, RunbookError, type FactOutput, type TaskType } from '@runbook/core';
+import { restartUnitsScript } from '@runbook/system';
 
 export interface RestartUnitsOptions {
   units: string[];
@@ -40,8 +41,10 @@ export const restartUnitsType: TaskType<RestartUnitsOptions, RestartFacts> = {
   apply(_plan, o) {
     const script = [
       `for u in ${o.units.map((u) => quote(u)).join(' ')}; do`,
-      // reset-failed: a unit that crash-looped (on the old .env) into its start limit refuses a restart
-      '  if [ "$(systemctl show -p LoadState --value -- "$u")" = loaded ]; then systemctl reset-failed -- "$u" 2>/dev/null || :; systemctl restart -- "$u"; fi',
+      // a unit not installed yet is left alone: its configure, later in this run, starts it
+      '  if [ "$(systemctl show -p LoadState --value -- "$u")" = loaded ]; then',
+      restartUnitsScript(['"$u"'], false).replace(/^/gm, '    '),
+      '  fi',
       'done',
       `rm -f -- ${quote(o.marker)}`,
     ].join('\n');

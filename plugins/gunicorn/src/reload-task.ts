@@ -11,6 +11,7 @@
  * A reload returns once every old worker is gone, so the health check after it reaches new workers.
  */
 import { changes, defineTask, quote, RunbookError, type FactOutput, type TaskType } from '@runbook/core';
+import { restartUnitsScript } from '@runbook/system';
 
 export type ReloadMode = 'auto' | 'restart' | 'hup';
 
@@ -88,8 +89,7 @@ export function restartScript(o: GunicornReloadOptions): string {
   return [
     `u=${quote(o.unit)}`,
     `rm -f -- ${rec}`,
-    'systemctl reset-failed -- "$u" 2>/dev/null || :',
-    'systemctl restart -- "$u"',
+    restartUnitsScript(['"$u"'], false),
     'mkdir -p /run/runbook',
     `printf '%s %s\\n' "$(systemctl show -p MainPID --value -- "$u")" "$(readlink -f -- ${quote(o.venv)})" > ${rec}.tmp`,
     `mv -f -- ${rec}.tmp ${rec}`,

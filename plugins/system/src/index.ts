@@ -14,7 +14,7 @@ export { download, downloadType, type DownloadOptions } from './download.js';
 export { unifiedDiff } from './diff.js';
 export { fileFact, type FileState } from './file-fact.js';
 export { atomicWrite, type AtomicWrite } from './atomic-write.js';
-export { startOnceReleased, tryRestartUnit } from './unit-commands.js';
+export { restartUnitsScript, startOnceReleased, tryRestartUnit } from './unit-commands.js';
 export {
   absolutePath, accountName, fail, normalizeMode, oneOf, optionalAccount, optionalBoolean, optionalId, optionalString,
   optionChecks, requireString, type OptionChecks,

@@ -1,5 +1,5 @@
 /**
- * Two systemctl steps that the app servers' and workers' plugins (gunicorn, uwsgi, celery) share.
+ * The systemctl steps that the app, its servers' and workers' plugins (gunicorn, uwsgi, celery) share.
  */
 import { quote, type CommonOptions, type Task } from '@runbook/core';
 import { command } from './command.js';
@@ -20,3 +20,14 @@ export const startOnceReleased = (unit: string, current: string, extra: Pick<Com
     onlyIf: `test -e ${quote(current)}`,
     ...extra,
   });
+
+/**
+ * Shell that restarts `units` (each a word of the script: quoted here, or a shell expansion such as `"$u"`
+ * when `quoted` is false). reset-failed first: a unit that crash-looped into its start limit (a bad release,
+ * an old .env) refuses a plain restart.
+ * @example restartUnitsScript(['gunicorn.service']) // systemctl reset-failed -- 'gunicorn.service' … ; systemctl restart -- …
+ */
+export function restartUnitsScript(units: string[], quoted = true): string {
+  const list = units.map((u) => (quoted ? quote(u) : u)).join(' ');
+  return `systemctl reset-failed -- ${list} 2>/dev/null || :\nsystemctl restart -- ${list}`;
+}
