@@ -65,6 +65,9 @@ test('a failing run with secrets: its run file, history line and report page, wi
   t.true(statSync(shot).size > 10_000, 'a screenshot with something on it');
   const dom = await browser(['--dump-dom']);
   t.regex(dom, /<td>localhost<\/td>/);
+  // the tasks, each with its status: the file written, the command that failed
+  t.regex(dom, /<span class="st changed">changed<\/span><\/td><td class="task"><b>file\.content<\/b> [^<]*leak\.txt/);
+  t.regex(dom, /<span class="st failed">failed<\/span><\/td><td class="task"><b>command\.run<\/b>/);
   t.regex(dom, /failed \(exit 7\)/);
   t.false(dom.includes(sentinel));
 });
