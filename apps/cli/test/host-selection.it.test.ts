@@ -4,7 +4,7 @@
  * one env must never reach another env's host, and no key of an unselected alias may stop it.
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quote } from '@runbook/core';
@@ -133,4 +133,25 @@ test.serial('an empty --limit is an error naming the flag, never every host', as
     t.regex(r.stderr, /--limit is empty/);
   }
   for (const [i, env] of envs.entries()) t.deepEqual(await connectionsSince(hostOf[env].name, cursors[i]), [], `${env}: nobody connected`);
+});
+
+test.serial('a stale key in ~/.ssh/known_hosts for a reused address: read by default, replaced by UserKnownHostsFile (as in ssh)', async (t) => {
+  // a throwaway host's usual ssh config: no known_hosts, no questions; the user's own file still holds
+  // the key of the machine that had this address before (here: the stg host's key under dev's address)
+  const home = mkdtempSync(join(tmpdir(), 'rb-hsel-home-'));
+  mkdirSync(join(home, '.ssh'));
+  const stgKey = readFileSync(hosts.knownHostsFile, 'utf8').match(new RegExp(`^${hostOf.stg.name},\\S+ (ssh-ed25519 \\S+)$`, 'm'))![1];
+  writeFileSync(join(home, '.ssh/known_hosts'), `${hostOf.dev.address} ${stgKey}\n`);
+  const block = (knownHosts: string[]) => [`Host app-dev`, `  HostName ${hostOf.dev.address}`, '  User deploy', `  IdentityFile ${hosts.keyFile}`, ...knownHosts, '  StrictHostKeyChecking no', ''].join('\n');
+  for (const [name, lines] of [['throwaway', ['  UserKnownHostsFile /dev/null']], ['homefile', []]] as const) {
+    writeFileSync(join(project, `ssh/${name}`), block([...lines]));
+    writeFileSync(join(project, `inventories/${name}.yml`), `sshConfig: ../ssh/${name}\nhosts:\n  app-dev: {}\n`);
+  }
+  const throwaway = await run(project, [stamp, '--env', 'throwaway'], { HOME: home });
+  t.is(throwaway.code, 0, throwaway.stderr + throwaway.stdout);
+  // without UserKnownHostsFile the user's file is read, and a changed key is refused whatever the policy
+  const homefile = await run(project, [stamp, '--env', 'homefile'], { HOME: home });
+  t.is(homefile.code, 3, homefile.stderr + homefile.stdout);
+  t.true((homefile.stderr + homefile.stdout).includes(`HOST KEY CHANGED for ${hostOf.dev.address}`), homefile.stderr + homefile.stdout);
+  t.true((homefile.stderr + homefile.stdout).includes(`${home}/.ssh/known_hosts:1`), homefile.stderr + homefile.stdout);
 });

@@ -21,6 +21,7 @@ export interface SshEndpoint {
   user: string;
   identityFiles: string[];
   identitiesOnly?: boolean;
+  /** every known_hosts file to check, in order (an inventory host: UserKnownHostsFile or ~/.ssh/known_hosts, then the inventory's knownHosts); the project's file is added */
   knownHostsFiles: string[];
   strictHostKeyChecking?: HostKeyPolicy;
   hostKeyAlias?: string;
@@ -63,7 +64,7 @@ async function endpointConfig(ep: SshEndpoint, target: SshTarget, opts: SshOptio
   const forward = Boolean(target.forwardAgent && process.env.SSH_AUTH_SOCK && ep === target);
   const policy = opts.hostKeyPolicy ?? ep.strictHostKeyChecking ?? 'yes';
   const name = knownHostsName(ep.hostKeyAlias ?? ep.hostname, ep.port);
-  const knownFiles = [...ep.knownHostsFiles, opts.projectKnownHosts, join(homedir(), '.ssh', 'known_hosts')];
+  const knownFiles = [...ep.knownHostsFiles, opts.projectKnownHosts];
   const methods: object[] = [
     ...(agent ? [{ type: 'agent', username: ep.user, agent }] : []),
     ...keys.map((key) => ({ type: 'publickey', username: ep.user, key })),

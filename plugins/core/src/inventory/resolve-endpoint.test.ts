@@ -24,7 +24,7 @@ const cases: Case[] = [
     alias: 'app.example.com',
     expected: {
       hostname: '18.0.0.1', port: 22, user: 'ubuntu', identityFiles: ['{dir}/home/.ssh/app.pem'], forwardAgent: true,
-      identitiesOnly: false, proxyJump: [], knownHostsFiles: [], become: true, groups: ['all'],
+      identitiesOnly: false, proxyJump: [], knownHostsFiles: ['{dir}/home/.ssh/known_hosts'], become: true, groups: ['all'],
       source: { file: '{dir}/inventories/prod.ssh_config', line: 1 },
     },
   },
@@ -38,13 +38,13 @@ const cases: Case[] = [
     title: 'defaults without any ssh config: the alias is the hostname, the local user logs in',
     files: { 'inventories/prod.yml': 'hosts:\n  web1:\n  web2: {}\n' },
     alias: 'web1',
-    expected: { hostname: 'web1', port: 22, user: 'me', identityFiles: [], forwardAgent: false, become: true, knownHostsFiles: [], source: { file: '{dir}/inventories/prod.yml', line: 2 } },
+    expected: { hostname: 'web1', port: 22, user: 'me', identityFiles: [], forwardAgent: false, become: true, knownHostsFiles: ['{dir}/home/.ssh/known_hosts'], source: { file: '{dir}/inventories/prod.yml', line: 2 } },
   },
   {
     title: 'inventory paths are relative to the inventory file; ~ expands; identityFile may be a list',
     files: { ...key, 'inventories/keys/web.pem': 'k', 'inventories/team_known_hosts': '', 'inventories/prod.yml': 'knownHosts: team_known_hosts\nhosts:\n  web1:\n    identityFile: [keys/web.pem, ~/.ssh/id_ed25519]\n' },
     alias: 'web1',
-    expected: { identityFiles: ['{dir}/inventories/keys/web.pem', '{dir}/home/.ssh/id_ed25519'], knownHostsFiles: ['{dir}/inventories/team_known_hosts'] },
+    expected: { identityFiles: ['{dir}/inventories/keys/web.pem', '{dir}/home/.ssh/id_ed25519'], knownHostsFiles: ['{dir}/home/.ssh/known_hosts', '{dir}/inventories/team_known_hosts'] },
   },
   {
     title: 'tokens %h %r %u %d %% in IdentityFile, UserKnownHostsFile after the inventory one goes last',
@@ -58,6 +58,12 @@ const cases: Case[] = [
       identityFiles: ['{dir}/home/.ssh/10.0.0.9-deploy-me.pem', '{dir}/home/.ssh/odd%name'],
       knownHostsFiles: ['{dir}/home/.ssh/known_hosts', '{dir}/inventories/known_db1', '{dir}/inventories/kh'],
     },
+  },
+  {
+    title: 'UserKnownHostsFile /dev/null replaces ~/.ssh/known_hosts (a throwaway host on a reused address): only the inventory file is read',
+    files: { 'inventories/kh': '', 'inventories/prod.yml': 'sshConfig: ssh_config\nknownHosts: kh\nhosts:\n  web1: {}\n', 'inventories/ssh_config': 'Host *\n  UserKnownHostsFile /dev/null\n' },
+    alias: 'web1',
+    expected: { knownHostsFiles: ['/dev/null', '{dir}/inventories/kh'] },
   },
   {
     title: 'identity files are all kept as configured, missing or not: checkKeys looks for them on the selected hosts',

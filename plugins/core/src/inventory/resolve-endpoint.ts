@@ -41,8 +41,10 @@ export function resolveEndpoint(alias: string, ctx: ResolveContext): Endpoint {
   const hostname = s.hostname ?? v.hostname?.replace(/%(.)/g, (t, c: string) => (c === 'h' ? alias : c === '%' ? '%' : t)) ?? alias;
   const tokens: TokenContext = { alias, hostname, port: s.port ?? v.port ?? 22, remoteUser: s.user ?? v.user ?? ctx.local.user, local: ctx.local };
   const sshDir = (at: Where) => path.dirname(at.file);
-  const knownHostsFiles = (v.userKnownHostsFile ?? []).map((f) =>
-    resolvePath(sshDir(ssh.sources.userKnownHostsFile!), expand(f, tokens, ssh.sources.userKnownHostsFile!), ctx.local.home));
+  // as in ssh: UserKnownHostsFile replaces ~/.ssh/known_hosts (`UserKnownHostsFile /dev/null` reads none)
+  const knownHostsFiles = v.userKnownHostsFile
+    ? v.userKnownHostsFile.map((f) => resolvePath(sshDir(ssh.sources.userKnownHostsFile!), expand(f, tokens, ssh.sources.userKnownHostsFile!), ctx.local.home))
+    : [path.join(ctx.local.home, '.ssh', 'known_hosts')];
   if (ctx.knownHosts) knownHostsFiles.push(ctx.knownHosts);
   const jumpAt = entry?.keyAt.proxyJump ?? ssh.sources.proxyJump;
   const identities = s.identityFile

@@ -47,7 +47,7 @@ export interface HostSpec {
   forwardAgent: boolean;
   /** resolved chain, first hop first; [] when none */
   proxyJump: JumpHop[];
-  /** absolute; UserKnownHostsFile, then the inventory's knownHosts */
+  /** absolute; UserKnownHostsFile (else ~/.ssh/known_hosts, as in ssh), then the inventory's knownHosts */
   knownHostsFiles: string[];
   /** ask is mapped to yes, off to no */
   strictHostKeyChecking?: HostKeyChecking;
