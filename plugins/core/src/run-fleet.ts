@@ -15,7 +15,7 @@ import { batches, pool } from './batches.js';
 import { addStats, errorInfo, newRecap, type HostRecap } from './events.js';
 import { placedHosts, type FleetHost } from './fleet.js';
 import type { HostRunContext } from './run-task.js';
-import { exitCodeFor, type PlannedPhase, type PlannedStage, type RunHost, type RunOptions, type RunResult } from './runner.js';
+import { exitCodeFor, hasWork, type PlannedPhase, type PlannedStage, type RunHost, type RunOptions, type RunResult } from './runner.js';
 import { taskLists, type RunList } from './task-lists.js';
 import type { Task } from './task.js';
 
@@ -41,9 +41,6 @@ interface Member {
   /** a task of its own failed: it takes part in no further stage, only in rescue and always */
   failed: boolean;
 }
-
-const hasWork = (phases: PlannedPhase[]) =>
-  phases.some((p) => p.tasks.length || p.rescue.length || p.always.length || p.stages?.some((s) => s.tasks.length));
 
 export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase[]>): Promise<RunResult> {
   const recap: Record<string, HostRecap> = Object.fromEntries(opts.hosts.map((h) => [h.alias, newRecap()]));

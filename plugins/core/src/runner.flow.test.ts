@@ -129,3 +129,17 @@ test('--check reports changes, applies nothing, and exits 2', async (t) => {
 test('a notify without a handler is a playbook error before anything runs', async (t) => {
   await t.throwsAsync(play([{ name: 'p', tasks: [touch({ path: '/nonexistent/x', notify: 'nope' })] }], [host('h1')]), { message: /notifies "nope"/ });
 });
+
+test('a host with no task in the playbook (its plugins placed elsewhere) is not connected; the others run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rb-flow-'));
+  const connected: string[] = [];
+  const phases = [{ name: 'p', tasks: (h: { alias: string }) => (h.alias === 'data' ? [] : [touch({ path: join(dir, h.alias) })]) }];
+  const { result, events } = await play(phases, [host('web'), host('data')], {
+    connect: async (h: RunHost) => (connected.push(h.alias), new LocalConnection(h.alias)),
+  });
+  t.is(result.exitCode, 0);
+  t.deepEqual(connected, ['web']);
+  t.true(existsSync(join(dir, 'web')));
+  t.false(events.some((e) => e.type === 'host' && e.host === 'data'), 'no connecting line for it');
+  t.like(result.recap.data, { ok: 0, changed: 0, failed: 0, unreachable: false });
+});

@@ -143,6 +143,10 @@ export async function planPhases(opts: Pick<RunOptions, 'playbook' | 'context' |
   return plans;
 }
 
+/** Whether a host has any task in the playbook (handlers run only when a task notifies them). */
+export const hasWork = (phases: PlannedPhase[]): boolean =>
+  phases.some((p) => p.tasks.length || p.rescue.length || p.always.length || p.stages?.some((s) => s.tasks.length));
+
 export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   const plans = await planPhases(opts);
   opts.planned?.();
@@ -158,6 +162,8 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
   const runHost = async (host: RunHost) => {
     const r = recap[host.alias];
     if (state.aborted || opts.interrupted?.()) return;
+    // a host none of whose plugins has work here (a data host in `run unlock`) is not connected at all
+    if (!hasWork(plans.get(host.alias)!)) return;
     const started = Date.now();
     let conn: Connection | undefined;
     opts.emit({ type: 'host', host: host.alias, status: 'connecting' });
