@@ -11,7 +11,7 @@ import { plainReporter } from './reporters/plain.js';
 import { gitCommit, openRunLog, type RunLog } from './run-log.js';
 
 const toRunHost = (h: HostSpec, env: string): RunHost => ({
-  alias: h.alias, hostname: h.hostname, user: h.user, port: h.port, groups: h.groups, vars: h.vars, env, become: h.become,
+  alias: h.alias, hostname: h.hostname, user: h.user, port: h.port, groups: h.groups, vars: h.vars, varsFrom: h.varsFrom, env, become: h.become,
 });
 
 async function reporter(args: CliArgs): Promise<{ sink: EventSink; done(): Promise<void> }> {

@@ -64,10 +64,28 @@ for (const [name, line, message] of options) {
   });
 }
 
-test('a misspelled option in an inventory var reaches the plugin the same way: exit 4 naming host and var', async (t) => {
-  const r = await run(project(configWith(`${shop}, gunicorn()`), '{ gunicorn: { wokers: 5 } }'), ['configure', '--env', 'local']);
+test('a misspelled option in an inventory var reaches the plugin the same way: exit 4 naming the inventory line, the var and the host', async (t) => {
+  const dir = project(configWith(`${shop}, gunicorn()`), '{ gunicorn: { wokers: 5 } }');
+  const r = await run(dir, ['configure', '--env', 'local']);
   t.is(r.code, 4, r.stdout + r.stderr);
-  t.regex(r.stderr, /host localhost: vars\.gunicorn: gunicorn: unknown option "wokers"; did you mean "workers"\?/);
+  t.true(r.stderr.startsWith(`run: error: ${dir}/inventories/local.yml:2: hosts.localhost.vars.gunicorn: host localhost: gunicorn: unknown option "wokers"; did you mean "workers"?`), r.stderr);
+  t.is(r.stdout, '');
+});
+
+test('a misspelled option in a group var: the group\'s line, though the host\'s own var for the plugin is right', async (t) => {
+  const dir = project(configWith(`${shop}, gunicorn()`));
+  writeFileSync(join(dir, 'inventories/local.yml'), [
+    'groups:',
+    '  web:',
+    '    vars:',
+    '      gunicorn: { timeuot: 30 }',
+    'hosts:',
+    '  localhost: { hostname: localhost, become: false, groups: [web], vars: { gunicorn: { workers: 2 } } }',
+    '',
+  ].join('\n'));
+  const r = await run(dir, ['configure', '--env', 'local']);
+  t.is(r.code, 4, r.stdout + r.stderr);
+  t.true(r.stderr.startsWith(`run: error: ${dir}/inventories/local.yml:4: groups.web.vars.gunicorn: host localhost: gunicorn: unknown option "timeuot"; did you mean "timeout"?`), r.stderr);
   t.is(r.stdout, '');
 });
 

@@ -1,5 +1,6 @@
 /** Playbooks: ordered phases of tasks, built per host from the host's facts of the inventory. */
 import type { FleetHost, Placement } from './fleet.js';
+import type { Sourced } from './inventory/where.js';
 import type { Task } from './task.js';
 
 /** What a playbook or plugin knows about the host it is planning for. */
@@ -11,6 +12,11 @@ export interface HostInfo {
   port?: number;
   groups: readonly string[];
   vars: Record<string, unknown>;
+  /**
+   * where the inventory sets each var of `vars` for this host (the top-level vars, its groups', its own),
+   * lowest precedence first, with the value written there: errors in a var point at its file and line
+   */
+  varsFrom?: Readonly<Record<string, readonly Sourced<unknown>[]>>;
   env: string;
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { errors } from './errors.js';
 import { placedHosts, type FleetHost } from './fleet.js';
 import type { HostInfo, Phase, PlaybookContext, Stage } from './playbook.js';
+import type { Sourced } from './inventory/where.js';
 import {
   deployStages, onceStages, rollingStages, siteCount, type DeployTasks, type Plugin, type PluginContext, type PrepareContext, type Release,
 } from './plugin.js';
@@ -144,18 +145,36 @@ export function hostPlans(ctx: PlaybookContext, releaseId?: string): (host: Host
 function withHostOptions(p: Plugin, host: HostInfo, copies: Map<string, Plugin>, index: number): Plugin {
   const own = host.vars[p.name];
   if (!own || typeof own !== 'object' || Array.isArray(own)) return p;
-  if (!p.withOptions) throw errors.config(`host ${host.alias}: vars.${p.name} sets options of the ${p.name} plugin, which takes none from vars`, { key: `vars.${p.name}` });
+  const from = host.varsFrom?.[p.name] ?? [];
+  if (!p.withOptions) {
+    const at = from.at(-1)?.at;
+    throw errors.config(`host ${host.alias}: vars.${p.name} sets options of the ${p.name} plugin, which takes none from vars`, at ?? { key: `vars.${p.name}` });
+  }
   const key = `${index}:${JSON.stringify(own)}`;
   let copy = copies.get(key);
   if (!copy) {
     try {
       copy = p.withOptions(own as Record<string, unknown>);
     } catch (e) {
-      throw errors.config(`host ${host.alias}: vars.${p.name}: ${(e as Error).message}`, { key: `vars.${p.name}` });
+      throw varsError(p, host, from, e as Error);
     }
     copies.set(key, copy);
   }
   return copy;
+}
+
+/** The options error of a plugin var, at the inventory line that causes it: the first place whose value alone fails. */
+function varsError(p: Plugin, host: HostInfo, from: readonly Sourced<unknown>[], merged: Error): Error {
+  for (const { value, at } of from) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    try {
+      p.withOptions!(value as Record<string, unknown>);
+    } catch (e) {
+      return errors.config(`host ${host.alias}: ${(e as Error).message}`, at);
+    }
+  }
+  const at = from.at(-1)?.at;
+  return errors.config(`host ${host.alias}: vars.${p.name}: ${merged.message}`, at ?? { key: `vars.${p.name}` });
 }
 
 /** Back-compatible view: a host's plugin context. */

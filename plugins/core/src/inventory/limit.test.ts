@@ -5,7 +5,7 @@ import type { HostSpec, Inventory } from './types.js';
 
 const host = (alias: string, groups: string[]): HostSpec => ({
   alias, hostname: alias, port: 22, user: 'me', identityFiles: [], identitiesOnly: false, forwardAgent: false,
-  proxyJump: [], knownHostsFiles: [], groups: ['all', ...groups], vars: {}, source: { file: 'prod.yml' },
+  proxyJump: [], knownHostsFiles: [], groups: ['all', ...groups], vars: {}, varsFrom: {}, source: { file: 'prod.yml' },
 });
 const hosts = [host('web-1', ['web']), host('web-2', ['web', 'canary']), host('app1.example.com', ['app']), host('db1', ['db'])];
 const group = (name: string) => ({ vars: {}, hosts: hosts.filter((h) => h.groups.includes(name)).map((h) => h.alias) });

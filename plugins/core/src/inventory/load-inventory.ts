@@ -4,7 +4,7 @@ import { errors } from '../errors.js';
 import { localContext, resolvePath, type LocalContext } from './local-context.js';
 import { mergeVars } from './merge-vars.js';
 import { pickSshConfigHosts } from './pick-ssh-config-hosts.js';
-import { readYaml } from './read-yaml.js';
+import { readYaml, type YamlSource } from './read-yaml.js';
 import { resolveEndpoint, type ResolveContext } from './resolve-endpoint.js';
 import { resolveProxyJump } from './resolve-proxy-jump.js';
 import { sshConfigAliases } from './resolve-ssh-host.js';
@@ -12,6 +12,21 @@ import { loadSshConfig, type SshConfig } from './ssh-config.js';
 import type { HostSpec, Inventory, InventoryGroup, LoadInventoryOptions } from './types.js';
 import { validateInventory, type InventoryFile } from './validate-inventory.js';
 import { invalid, type Sourced, type Where } from './where.js';
+
+/** Each var the mappings at `paths` set (lowest precedence first), with where it is written. */
+function varsFrom(src: YamlSource, paths: string[][]): Record<string, Sourced<unknown>[]> {
+  const out: Record<string, Sourced<unknown>[]> = {};
+  for (const p of paths) {
+    let layer: unknown = src.data;
+    for (const part of p) layer = (layer as Record<string, unknown> | undefined)?.[part];
+    if (!layer || typeof layer !== 'object') continue;
+    for (const [key, value] of Object.entries(layer)) {
+      if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value: [], enumerable: true });
+      out[key].push({ value, at: src.at([...p, key]) });
+    }
+  }
+  return out;
+}
 
 /** The envs that exist: the `*.yml` names in the inventories directory, sorted. */
 export async function listEnvs(dir: string): Promise<string[]> {
@@ -53,6 +68,7 @@ export async function loadInventory(opts: LoadInventoryOptions): Promise<Invento
       become: entry?.settings.become ?? endpoint.user !== 'root',
       groups,
       vars: mergeVars(envVars, ...groupVars, entry?.vars, opts.extraVars),
+      varsFrom: varsFrom(src, [['vars'], ...groups.filter((g) => inv.groups.some((d) => d.name === g)).map((g) => ['groups', g, 'vars']), ...(entry ? [['hosts', alias, 'vars']] : [])]),
       source: { file: sources.get(alias)!.file, line: sources.get(alias)!.line },
     });
   }

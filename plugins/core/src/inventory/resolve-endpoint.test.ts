@@ -106,6 +106,21 @@ const cases: Case[] = [
     alias: 'web1',
     expected: { groups: ['all', 'web', 'canary', 'db'] },
   },
+  {
+    title: 'varsFrom: where each var is written for the host, lowest precedence first; another host\'s and an undefined group\'s are not',
+    files: { 'inventories/prod.yml': 'vars:\n  gunicorn: { workers: 2 }\ngroups:\n  web:\n    vars: { gunicorn: { wokers: 3 }, region: eu }\nhosts:\n  web1:\n    groups: [web, canary]\n    vars:\n      gunicorn: { timeout: 5 }\n  web2: { vars: { region: us } }\n' },
+    alias: 'web1',
+    expected: {
+      varsFrom: {
+        gunicorn: [
+          { value: { workers: 2 }, at: { file: '{dir}/inventories/prod.yml', line: 2, key: 'vars.gunicorn' } },
+          { value: { wokers: 3 }, at: { file: '{dir}/inventories/prod.yml', line: 5, key: 'groups.web.vars.gunicorn' } },
+          { value: { timeout: 5 }, at: { file: '{dir}/inventories/prod.yml', line: 10, key: 'hosts.web1.vars.gunicorn' } },
+        ],
+        region: [{ value: 'eu', at: { file: '{dir}/inventories/prod.yml', line: 5, key: 'groups.web.vars.region' } }],
+      },
+    },
+  },
 ];
 
 const fill = (value: unknown, dir: string): unknown => JSON.parse(JSON.stringify(value).replaceAll('{dir}', dir));

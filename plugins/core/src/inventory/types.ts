@@ -1,5 +1,5 @@
 import type { Vars } from './merge-vars.js';
-import type { Where } from './where.js';
+import type { Sourced, Where } from './where.js';
 
 export type HostKeyChecking = 'yes' | 'no' | 'accept-new';
 
@@ -63,6 +63,8 @@ export interface HostSpec {
   groups: string[];
   /** merged: defaults < config < env < groups < host < extra */
   vars: Vars;
+  /** where the inventory sets each var for this host, lowest precedence first (HostInfo.varsFrom) */
+  varsFrom: Record<string, Sourced<unknown>[]>;
   /** the inventory line of the host, or the ssh config Host line it was imported from */
   source: { file: string; line?: number };
 }
