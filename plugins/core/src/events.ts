@@ -30,7 +30,8 @@ export interface ErrorInfo {
 
 export type RunEvent =
   | { type: 'run'; playbook: string; env: string; hosts: string[]; check: boolean }
-  | { type: 'host'; host: string; status: 'connecting' | 'connected' | 'unreachable' | 'done' | 'stopped'; error?: ErrorInfo; ms?: number }
+  // idle: the host has no task in this playbook and is not connected (its only event)
+  | { type: 'host'; host: string; status: 'connecting' | 'connected' | 'unreachable' | 'done' | 'stopped' | 'idle'; error?: ErrorInfo; ms?: number }
   | { type: 'task:start'; host: string; phase: string; task: string; title: string; handler?: boolean }
   | {
       type: 'task';

@@ -132,11 +132,12 @@ test('a host with no work in the playbook is not connected', async (t) => {
     name: 'deploy',
     stages: [{ name: 'build', tasks: (h) => (h.alias === 'data' ? [] : [step({ log, line: `${h.alias} build` })]) }],
   };
-  const { result } = await play(phase, [host('web'), host('data')], {
+  const { result, events } = await play(phase, [host('web'), host('data')], {
     connect: async (h: RunHost) => (connected.push(h.alias), new LocalConnection(h.alias)),
   });
   t.is(result.exitCode, 0);
   t.deepEqual(connected, ['web']);
+  t.deepEqual(events.filter((e) => e.type === 'host' && e.host === 'data').map((e) => e.type === 'host' && e.status), ['idle'], 'its one event: idle');
 });
 
 test('interrupted during the build: no host starts another stage; every host runs its rescue and unlock', async (t) => {

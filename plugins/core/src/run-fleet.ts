@@ -50,6 +50,7 @@ export async function runFleet(opts: RunOptions, plans: Map<string, PlannedPhase
   const members: Member[] = [];
   // a host none of whose plugins has work in this playbook (a data host in a deploy) is not connected at all
   const working = opts.hosts.filter((h) => hasWork(plans.get(h.alias)!));
+  for (const h of opts.hosts) if (!working.includes(h)) opts.emit({ type: 'host', host: h.alias, status: 'idle' });
   await pool(working, opts.forks ?? working.length, async (host) => {
     opts.emit({ type: 'host', host: host.alias, status: 'connecting' });
     try {

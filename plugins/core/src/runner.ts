@@ -163,7 +163,7 @@ export async function runPlaybook(opts: RunOptions): Promise<RunResult> {
     const r = recap[host.alias];
     if (state.aborted || opts.interrupted?.()) return;
     // a host none of whose plugins has work here (a data host in `run unlock`) is not connected at all
-    if (!hasWork(plans.get(host.alias)!)) return;
+    if (!hasWork(plans.get(host.alias)!)) return opts.emit({ type: 'host', host: host.alias, status: 'idle' });
     const started = Date.now();
     let conn: Connection | undefined;
     opts.emit({ type: 'host', host: host.alias, status: 'connecting' });

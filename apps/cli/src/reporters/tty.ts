@@ -65,7 +65,7 @@ export async function ttyReporter(opts: { verbose: boolean; stats: boolean }): P
             Object.assign(handles.get(alias)!, { task, deferred });
             // the host may have finished before listr started its line
             const st = state.get(alias);
-            if (st === 'done' || st === 'failed') hostDone(alias, st === 'failed');
+            if (st === 'done' || st === 'failed') hostDone(alias, st === 'failed', idle.has(alias) ? idleLine(alias) : undefined);
             if (st === 'unreachable') deferred.reject(new Error(`${alias}: UNREACHABLE`));
           }),
         })),
@@ -75,10 +75,13 @@ export async function ttyReporter(opts: { verbose: boolean; stats: boolean }): P
     running = list.run().catch(() => {});
   };
 
-  const hostDone = (alias: string, failed: boolean) => {
+  /** hosts with no task in the playbook, never connected */
+  const idle = new Set<string>();
+  const idleLine = (alias: string) => `${alias}: nothing to do (not connected)`;
+  const hostDone = (alias: string, failed: boolean, title?: string) => {
     const h = handles.get(alias);
     const c = counts.get(alias)!;
-    const line = `${alias}: ok=${c.ok} changed=${c.changed}${c.failed ? ` failed=${c.failed}` : ''}`;
+    const line = title ?? `${alias}: ok=${c.ok} changed=${c.changed}${c.failed ? ` failed=${c.failed}` : ''}`;
     state.set(alias, failed ? 'failed' : 'done');
     if (failed) h?.deferred?.reject(new Error(line));
     else if (h?.task) {
@@ -104,6 +107,8 @@ export async function ttyReporter(opts: { verbose: boolean; stats: boolean }): P
           after.push(red(`UNREACHABLE  ${e.host}: ${e.error?.message ?? ''}`));
         }
         if (e.status === 'done' || e.status === 'stopped') hostDone(e.host, counts.get(e.host)!.failed > 0);
+        // no task here: its line ends at once (listr waits for every line)
+        if (e.status === 'idle') idle.add(e.host), hostDone(e.host, false, idleLine(e.host));
         refresh();
         break;
       case 'task:start':
