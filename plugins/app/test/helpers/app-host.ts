@@ -12,7 +12,7 @@ import {
   configurePhases, deployPhases, rollbackPhases, runPlaybook, SshConnection,
   type Phase, type PlaybookContext, type Plugin, type RunEvent, type Secret, type SshTarget,
 } from '@runbook/core';
-import { up, type HostSet, type TestHost } from '@runbook/testhosts';
+import { inHost, up, type HostSet, type TestHost } from '@runbook/testhosts';
 
 const run$ = promisify(execFile);
 
@@ -100,9 +100,20 @@ export class AppHost {
     };
   }
 
-  /** A command on the host through the system ssh client, as root; its trimmed stdout. */
+  /**
+   * A command on the host through the system ssh client, as root; its trimmed stdout. A login that gets no
+   * answer for a minute (seen once in CI, on a loaded machine, after a deploy's rescue) is tried once more,
+   * after printing what the host was doing, read without ssh.
+   */
   async ssh(cmd: string): Promise<string> {
-    const { stdout } = await run$('ssh', ['-F', this.hosts.sshConfigFile, '-o', 'BatchMode=yes', this.host.name, `sudo -n sh -c ${shq(cmd)}`], { timeout: 60_000 });
-    return stdout.trim();
+    const args = ['-F', this.hosts.sshConfigFile, '-o', 'BatchMode=yes', this.host.name, `sudo -n sh -c ${shq(cmd)}`];
+    try {
+      return (await run$('ssh', args, { timeout: 60_000 })).stdout.trim();
+    } catch (e) {
+      if (!(e as { killed?: boolean }).killed) throw e;
+      const seen = await inHost(this.host, 'uptime; systemctl list-jobs --no-pager; loginctl list-sessions --no-pager; ps -eo pid,stat,etime,args --forest | tail -40');
+      console.error(`ssh ${this.host.name} ${cmd}: no answer in 60 s; the host:\n${seen.stdout}${seen.stderr}`);
+      return (await run$('ssh', args, { timeout: 60_000 })).stdout.trim();
+    }
   }
 }
