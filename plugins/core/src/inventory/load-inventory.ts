@@ -2,7 +2,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errors } from '../errors.js';
 import { localContext, resolvePath, type LocalContext } from './local-context.js';
-import { mergeVars } from './merge-vars.js';
+import { mergeVars, type Vars } from './merge-vars.js';
 import { pickSshConfigHosts } from './pick-ssh-config-hosts.js';
 import { readYaml, type YamlSource } from './read-yaml.js';
 import { resolveEndpoint, type ResolveContext } from './resolve-endpoint.js';
@@ -13,16 +13,16 @@ import type { HostSpec, Inventory, InventoryGroup, LoadInventoryOptions } from '
 import { validateInventory, type InventoryFile } from './validate-inventory.js';
 import { invalid, type Sourced, type Where } from './where.js';
 
-/** Each var the mappings at `paths` set (lowest precedence first), with where it is written. */
-function varsFrom(src: YamlSource, paths: string[][]): Record<string, Sourced<unknown>[]> {
+/** One mapping of vars in the inventory file, and the path it is written at. */
+interface VarLayer { vars: Vars; path: string[] }
+
+/** Each var the layers set (lowest precedence first), with where it is written. */
+function varsFrom(src: YamlSource, layers: VarLayer[]): Record<string, Sourced<unknown>[]> {
   const out: Record<string, Sourced<unknown>[]> = {};
-  for (const p of paths) {
-    let layer: unknown = src.data;
-    for (const part of p) layer = (layer as Record<string, unknown> | undefined)?.[part];
-    if (!layer || typeof layer !== 'object') continue;
-    for (const [key, value] of Object.entries(layer)) {
+  for (const { vars, path: at } of layers) {
+    for (const [key, value] of Object.entries(vars)) {
       if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value: [], enumerable: true });
-      out[key].push({ value, at: src.at([...p, key]) });
+      out[key].push({ value, at: src.at([...at, key]) });
     }
   }
   return out;
@@ -60,15 +60,19 @@ export async function loadInventory(opts: LoadInventoryOptions): Promise<Invento
     const { jump, ...endpoint } = resolveEndpoint(alias, ctx);
     const entry = ctx.hosts.get(alias);
     const groups = hostGroups.get(alias)!;
-    // groups in the order of `groups` (see groupsOfHosts): a later group's vars win over an earlier one's
-    const groupVars = groups.map((g) => inv.groups.find((d) => d.name === g)?.vars);
+    // the host's own layers over the env's: its groups in the order of `groups` (see groupsOfHosts: a
+    // later group's vars win over an earlier one's), then its entry
+    const layers: VarLayer[] = [
+      ...groups.flatMap((g) => inv.groups.filter((d) => d.name === g).map((d) => ({ vars: d.vars, path: ['groups', g, 'vars'] }))),
+      ...(entry ? [{ vars: entry.vars, path: ['hosts', alias, 'vars'] }] : []),
+    ];
     hosts.push({
       ...endpoint,
       proxyJump: await resolveProxyJump({ ...endpoint, jump }, ctx),
       become: entry?.settings.become ?? endpoint.user !== 'root',
       groups,
-      vars: mergeVars(envVars, ...groupVars, entry?.vars, opts.extraVars),
-      varsFrom: varsFrom(src, [['vars'], ...groups.filter((g) => inv.groups.some((d) => d.name === g)).map((g) => ['groups', g, 'vars']), ...(entry ? [['hosts', alias, 'vars']] : [])]),
+      vars: mergeVars(envVars, ...layers.map((l) => l.vars), opts.extraVars),
+      varsFrom: varsFrom(src, [{ vars: inv.vars, path: ['vars'] }, ...layers]),
       source: { file: sources.get(alias)!.file, line: sources.get(alias)!.line },
     });
   }
